@@ -1,0 +1,302 @@
+/**
+ * One peer: the server, the registry, the sender and the log, wired together.
+ * It applies the peer rules and the spoof policy and emits typed events; the UI
+ * (interactive, line or headless) decides how to show them. It never prints.
+ */
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { ChatServer, type DroppedEvent, type ReceivedEvent, type RejectedEvent, type ServerLimits } from './chat-server.js';
+import type { MessageLog } from './message-log.js';
+import { PeerRegistry, type PeerEntry, type RegistryChange } from './peer-registry.js';
+import {
+  formatAddress,
+  formatMessage,
+  trimWhitespace,
+  type MessageKind,
+  type PeerAddress,
+} from './protocol.js';
+import { broadcast, DEFAULT_SEND_TIMEOUT_MS, sendMessage, type SendFailure } from './sender.js';
+import { claimMatches, type VerifyMode } from './verify.js';
+
+export interface ChatNodeOptions {
+  readonly name: string;
+  /** The address written into outgoing messages. */
+  readonly ip: string;
+  readonly host: string;
+  readonly port: number;
+  readonly timeoutMs?: number;
+  readonly limits?: Partial<ServerLimits>;
+  readonly maxPeers?: number;
+  readonly verify?: VerifyMode;
+  readonly log?: MessageLog;
+  /** This machine's non-loopback addresses, for the spoof check. */
+  readonly ownAddresses?: ReadonlySet<string>;
+  /** Clock, injectable for tests (epoch ms). */
+  readonly now?: () => number;
+}
+
+export interface IncomingMessage {
+  readonly kind: MessageKind;
+  /** The claimed `ip:port`. */
+  readonly from: string;
+  readonly name: string;
+  readonly text: string;
+  /** The connection's source address. */
+  readonly remote: string;
+  readonly at: Date;
+  /** Whether the claimed IP matched the connection (see verify.ts). */
+  readonly verified: boolean;
+  /** What the message did to the peer list. */
+  readonly change: RegistryChange;
+  readonly peer?: PeerEntry;
+}
+
+export interface Rejected {
+  readonly remote: string;
+  readonly reason: string;
+  readonly detail: string;
+}
+
+export interface Dropped {
+  readonly remote: string;
+  readonly reason: string;
+  readonly detail: string;
+}
+
+export type SendOutcome =
+  | { readonly ok: true; readonly to: string; readonly text: string; readonly line: string; readonly ms: number }
+  | {
+      readonly ok: false;
+      readonly to: string;
+      readonly text: string;
+      readonly line: string;
+      readonly failure: SendFailure | 'invalid';
+      readonly error: string;
+      readonly ms: number;
+    };
+
+export interface QuitSummary {
+  readonly notified: number;
+  readonly failed: number;
+  readonly failures: readonly SendOutcome[];
+  readonly ms: number;
+}
+
+export interface ChatNodeEvents {
+  message: [IncomingMessage];
+  rejected: [Rejected];
+  dropped: [Dropped];
+  warning: [string];
+}
+
+export type QuitProgress = (ok: number, failed: number, total: number) => void;
+
+export class ChatNode extends EventEmitter<ChatNodeEvents> {
+  readonly name: string;
+  readonly ip: string;
+  readonly host: string;
+  readonly timeoutMs: number;
+  readonly verify: VerifyMode;
+  readonly registry: PeerRegistry;
+  readonly server: ChatServer;
+  readonly log: MessageLog | undefined;
+  #port: number;
+  readonly #ownAddresses: ReadonlySet<string>;
+  readonly #now: () => number;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #quitting: Promise<QuitSummary> | undefined;
+
+  constructor(options: ChatNodeOptions) {
+    super();
+    this.name = options.name;
+    this.ip = options.ip;
+    this.host = options.host;
+    this.#port = options.port;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+    this.verify = options.verify ?? 'warn';
+    this.log = options.log;
+    this.#ownAddresses = options.ownAddresses ?? new Set();
+    this.#now = options.now ?? Date.now;
+    this.registry = new PeerRegistry({ maxPeers: options.maxPeers });
+    this.server = new ChatServer(options.limits);
+    this.server.on('message', (event) => this.#onMessage(event));
+    this.server.on('rejected', (event) => this.#onRejected(event));
+    this.server.on('dropped', (event) => this.#onDropped(event));
+    this.server.on('warning', (error) => this.emit('warning', `listener: ${error.message}`));
+  }
+
+  /** The listening port (the real one once started, when 0 was asked for). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Our own advertised address, `ip:port`. */
+  get address(): string {
+    return formatAddress({ ip: this.ip, port: this.#port });
+  }
+
+  /** Bind the server. Rejects with the system error (EADDRINUSE, EACCES…). */
+  async start(): Promise<AddressInfo> {
+    const info = await this.server.listen(this.#port, this.host);
+    this.#port = info.port;
+    return info;
+  }
+
+  /** The exact line that `send` would write. */
+  lineFor(text: string): string {
+    return formatMessage({ ip: this.ip, port: this.#port }, this.name, trimWhitespace(text));
+  }
+
+  /** Send one message. Never rejects: the outcome says what went wrong. */
+  send(to: PeerAddress, text: string): Promise<SendOutcome> {
+    const task = this.#send(to, text);
+    this.#inFlight.add(task);
+    void task.finally(() => this.#inFlight.delete(task));
+    return task;
+  }
+
+  /** Send `connect` and mark the peer connected on our side. */
+  async connect(to: PeerAddress): Promise<SendOutcome> {
+    const outcome = await this.send(to, 'connect');
+    if (outcome.ok) this.registry.markConnected(to);
+    return outcome;
+  }
+
+  /** Greet bootstrap peers with `hello`, concurrently. */
+  greet(peers: readonly PeerAddress[]): Promise<SendOutcome[]> {
+    return Promise.all(peers.map((peer) => this.send(peer, 'hello')));
+  }
+
+  peers(): PeerEntry[] {
+    return this.registry.list();
+  }
+
+  /**
+   * Tell every known peer `exit` (concurrently, under one deadline of the send
+   * timeout), then stop listening and close the log. Idempotent.
+   */
+  quit(onProgress?: QuitProgress): Promise<QuitSummary> {
+    this.#quitting ??= this.#quit(onProgress);
+    return this.#quitting;
+  }
+
+  /** Stop without telling anyone (tests, and a second Ctrl+C). */
+  async close(): Promise<void> {
+    await this.server.close();
+    this.log?.close();
+  }
+
+  async #quit(onProgress?: QuitProgress): Promise<QuitSummary> {
+    const started = performance.now();
+    // Sends already under way finish first (each is bounded by the timeout).
+    await Promise.allSettled([...this.#inFlight]);
+    const targets = this.registry.list().map(({ ip, port }) => ({ ip, port }));
+    const line = this.lineFor('exit');
+    let ok = 0;
+    let failed = 0;
+    const failures: SendOutcome[] = [];
+    onProgress?.(0, 0, targets.length);
+    await broadcast(targets, () => line, {
+      timeoutMs: this.timeoutMs,
+      onResult: ({ to, result }, _finished, total) => {
+        const outcome = this.#outcome(to, 'exit', line, result);
+        this.#logSent(outcome);
+        if (result.ok) ok += 1;
+        else {
+          failed += 1;
+          failures.push(outcome);
+        }
+        onProgress?.(ok, failed, total);
+      },
+    });
+    await this.close();
+    return { notified: ok, failed, failures, ms: performance.now() - started };
+  }
+
+  async #send(to: PeerAddress, text: string): Promise<SendOutcome> {
+    const body = trimWhitespace(text);
+    const line = this.lineFor(body);
+    const label = formatAddress(to);
+    if (body === '') {
+      return { ok: false, to: label, text: body, line, failure: 'invalid', error: 'the message is empty', ms: 0 };
+    }
+    const result = await sendMessage(to, line, { timeoutMs: this.timeoutMs });
+    const outcome = this.#outcome(to, body, line, result);
+    this.#logSent(outcome);
+    if (outcome.ok) this.registry.noteSent(to, this.#now());
+    return outcome;
+  }
+
+  #outcome(to: PeerAddress, text: string, line: string, result: Awaited<ReturnType<typeof sendMessage>>): SendOutcome {
+    const label = formatAddress(to);
+    return result.ok
+      ? { ok: true, to: label, text, line, ms: result.ms }
+      : { ok: false, to: label, text, line, failure: result.failure, error: result.error, ms: result.ms };
+  }
+
+  #logSent(outcome: SendOutcome): void {
+    this.log?.write({
+      at: new Date(this.#now()).toISOString(),
+      direction: 'out',
+      to: outcome.to,
+      text: outcome.text,
+      ok: outcome.ok,
+      ...(outcome.ok ? {} : { error: outcome.error }),
+    });
+  }
+
+  #onMessage({ message, remote }: ReceivedEvent): void {
+    const now = this.#now();
+    const verified = claimMatches(message.ip, remote.address, this.#ownAddresses);
+    const remoteLabel = formatAddress({ ip: remote.address, port: remote.port });
+    if (!verified && this.verify === 'strict') {
+      this.#onRejected({
+        reason: 'unverified',
+        detail: `claims ${formatAddress(message)} but came from ${remote.address}`,
+        remote,
+        bytes: 0,
+      });
+      return;
+    }
+    const applied = this.registry.apply(message, now, verified || this.verify === 'off');
+    const incoming: IncomingMessage = {
+      kind: message.kind,
+      from: formatAddress(message),
+      name: message.name,
+      text: message.text,
+      remote: remoteLabel,
+      at: new Date(now),
+      verified,
+      change: applied.change,
+      peer: applied.peer,
+    };
+    // Logged before it is shown: a crash after this line loses nothing.
+    this.log?.write({
+      at: incoming.at.toISOString(),
+      direction: 'in',
+      kind: incoming.kind,
+      from: incoming.from,
+      name: incoming.name,
+      text: incoming.text,
+      remote: incoming.remote,
+      verified,
+    });
+    this.emit('message', incoming);
+  }
+
+  #onRejected(event: RejectedEvent): void {
+    this.emit('rejected', {
+      remote: formatAddress({ ip: event.remote.address, port: event.remote.port }),
+      reason: event.reason,
+      detail: event.detail,
+    });
+  }
+
+  #onDropped(event: DroppedEvent): void {
+    this.emit('dropped', {
+      remote: formatAddress({ ip: event.remote.address, port: event.remote.port }),
+      reason: event.reason,
+      detail: event.detail,
+    });
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * A thin TCP server: one connection carries one message. It collects bytes
+ * until the sender ends, enforces the limits as bytes arrive, decodes UTF-8
+ * once, parses, and emits typed events. It never prints, survives every socket
+ * error, and `close()` is safe to call twice.
+ */
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { parseMessage, type ChatMessage, type Rejection } from './protocol.js';
+
+export interface ServerLimits {
+  /** Largest message accepted, in bytes (default 64 KiB). Past it the connection is closed. */
+  readonly maxMessageBytes: number;
+  /** Close a connection that sends nothing for this long (default 10 s). */
+  readonly idleTimeoutMs: number;
+  /** Close a connection whose message is not complete after this long (default 30 s). */
+  readonly messageDeadlineMs: number;
+  /** Most incoming connections open at once (default 512). The longest idle one makes room. */
+  readonly maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxMessageBytes: 64 * 1024,
+  idleTimeoutMs: 10_000,
+  messageDeadlineMs: 30_000,
+  maxConnections: 512,
+};
+
+export interface Remote {
+  /** The connection's source address, `::ffff:` prefix removed. */
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface ReceivedEvent {
+  readonly message: ChatMessage;
+  readonly remote: Remote;
+  /** The decoded text as received. */
+  readonly raw: string;
+}
+
+export interface RejectedEvent extends Rejection {
+  readonly remote: Remote;
+  readonly bytes: number;
+}
+
+/** Why a connection ended without a message; nothing was half-received. */
+export type DropReason = 'empty' | 'idle' | 'capacity' | 'reset';
+
+export interface DroppedEvent {
+  readonly remote: Remote;
+  readonly reason: DropReason;
+  readonly detail: string;
+}
+
+export interface ServerEvents {
+  message: [ReceivedEvent];
+  rejected: [RejectedEvent];
+  dropped: [DroppedEvent];
+  /** A listener-level problem that did not stop the server (e.g. EMFILE on accept). */
+  warning: [Error];
+}
+
+export interface ServerStats {
+  accepted: number;
+  rejected: number;
+  dropped: number;
+  open: number;
+}
+
+interface Connection {
+  readonly socket: net.Socket;
+  readonly remote: Remote;
+  readonly chunks: Buffer[];
+  bytes: number;
+  lastActivity: number;
+  deadline: NodeJS.Timeout | undefined;
+  done: boolean;
+}
+
+export function normalizeIp(address: string | undefined): string {
+  if (!address) return 'unknown';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+export class ChatServer extends EventEmitter<ServerEvents> {
+  readonly limits: ServerLimits;
+  readonly stats: ServerStats = { accepted: 0, rejected: 0, dropped: 0, open: 0 };
+  readonly #server: net.Server;
+  readonly #connections = new Set<Connection>();
+  #closing: Promise<void> | undefined;
+
+  constructor(limits: Partial<ServerLimits> = {}) {
+    super();
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.#server = net.createServer({ noDelay: true }, (socket) => this.#onConnection(socket));
+    // EMFILE and friends on accept: report, keep listening.
+    this.#server.on('error', (error) => this.emit('warning', error));
+  }
+
+  /** Bind; resolves with the bound address. Rejects with the system error (e.g. EADDRINUSE). */
+  listen(port: number, host: string): Promise<net.AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => {
+        this.#server.off('listening', onListening);
+        reject(error);
+      };
+      const onListening = (): void => {
+        this.#server.off('error', onError);
+        resolve(this.#server.address() as net.AddressInfo);
+      };
+      this.#server.once('error', onError);
+      this.#server.once('listening', onListening);
+      this.#server.listen({ port, host, backlog: 511 });
+    });
+  }
+
+  address(): net.AddressInfo | null {
+    const address = this.#server.address();
+    return typeof address === 'object' ? address : null;
+  }
+
+  /** Stop listening and close every open connection. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= new Promise((resolve) => {
+      for (const connection of this.#connections) connection.socket.destroy();
+      if (!this.#server.listening) {
+        resolve();
+        return;
+      }
+      this.#server.close(() => resolve());
+    });
+    return this.#closing;
+  }
+
+  #onConnection(socket: net.Socket): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    if (this.#connections.size >= this.limits.maxConnections) this.#evictIdlest();
+    const connection: Connection = {
+      socket,
+      remote: { address: normalizeIp(socket.remoteAddress), port: socket.remotePort ?? 0 },
+      chunks: [],
+      bytes: 0,
+      lastActivity: Date.now(),
+      deadline: undefined,
+      done: false,
+    };
+    this.#connections.add(connection);
+    this.stats.open = this.#connections.size;
+
+    socket.setTimeout(this.limits.idleTimeoutMs);
+    connection.deadline = setTimeout(() => this.#onDeadline(connection), this.limits.messageDeadlineMs);
+    connection.deadline.unref();
+    socket.on('data', (chunk: Buffer) => this.#onData(connection, chunk));
+    socket.on('end', () => this.#onEnd(connection));
+    socket.on('timeout', () => this.#onIdle(connection));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.#onError(connection, error));
+    socket.on('close', () => this.#onClose(connection));
+  }
+
+  #onData(connection: Connection, chunk: Buffer): void {
+    if (connection.done) return;
+    connection.bytes += chunk.length;
+    connection.lastActivity = Date.now();
+    if (connection.bytes > this.limits.maxMessageBytes) {
+      this.#reject(connection, {
+        reason: 'too-large',
+        detail: `message is larger than ${this.limits.maxMessageBytes} bytes`,
+      });
+      return;
+    }
+    connection.chunks.push(chunk);
+  }
+
+  #onEnd(connection: Connection): void {
+    if (connection.done) return;
+    if (connection.bytes === 0) {
+      this.#drop(connection, 'empty', 'connection closed without a message');
+      return;
+    }
+    // Invalid UTF-8 becomes U+FFFD here, never an exception.
+    const raw = Buffer.concat(connection.chunks, connection.bytes).toString('utf8');
+    this.#finish(connection);
+    // Close as soon as the whole message is in; write nothing back.
+    connection.socket.end();
+    const parsed = parseMessage(raw);
+    if (!parsed.ok) {
+      this.stats.rejected += 1;
+      this.emit('rejected', { ...parsed.error, remote: connection.remote, bytes: connection.bytes });
+      return;
+    }
+    this.stats.accepted += 1;
+    this.emit('message', { message: parsed.message, remote: connection.remote, raw });
+  }
+
+  #onIdle(connection: Connection): void {
+    if (connection.bytes === 0) {
+      this.#drop(connection, 'idle', `no data for ${this.limits.idleTimeoutMs} ms`);
+    } else {
+      this.#reject(connection, {
+        reason: 'timed-out',
+        detail: `message incomplete after ${this.limits.idleTimeoutMs} ms without data`,
+      });
+    }
+  }
+
+  #onDeadline(connection: Connection): void {
+    if (connection.done) return;
+    if (connection.bytes === 0) {
+      this.#drop(connection, 'idle', `no message within ${this.limits.messageDeadlineMs} ms`);
+    } else {
+      this.#reject(connection, {
+        reason: 'timed-out',
+        detail: `message incomplete after ${this.limits.messageDeadlineMs} ms`,
+      });
+    }
+  }
+
+  #onError(connection: Connection, error: NodeJS.ErrnoException): void {
+    if (connection.done) return;
+    this.#drop(connection, 'reset', `connection failed before the message ended (${error.code ?? error.message})`);
+  }
+
+  #onClose(connection: Connection): void {
+    // A close without 'end' (destroyed by the peer's RST, or by us).
+    if (!connection.done) this.#drop(connection, 'reset', 'connection closed before the message ended');
+    this.#connections.delete(connection);
+    this.stats.open = this.#connections.size;
+  }
+
+  #evictIdlest(): void {
+    let idlest: Connection | undefined;
+    for (const connection of this.#connections) {
+      if (connection.done) continue;
+      if (!idlest || connection.lastActivity < idlest.lastActivity) idlest = connection;
+    }
+    if (idlest) {
+      this.#drop(idlest, 'capacity', `closed to make room: ${this.limits.maxConnections} connections open`);
+    }
+  }
+
+  #finish(connection: Connection): void {
+    connection.done = true;
+    clearTimeout(connection.deadline);
+    connection.socket.setTimeout(0);
+    connection.chunks.length = 0;
+  }
+
+  #reject(connection: Connection, rejection: Rejection): void {
+    const bytes = connection.bytes;
+    this.#finish(connection);
+    connection.socket.destroy();
+    this.stats.rejected += 1;
+    this.emit('rejected', { ...rejection, remote: connection.remote, bytes });
+  }
+
+  #drop(connection: Connection, reason: DropReason, detail: string): void {
+    this.#finish(connection);
+    connection.socket.destroy();
+    this.stats.dropped += 1;
+    this.emit('dropped', { remote: connection.remote, reason, detail });
+  }
+}

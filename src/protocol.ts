@@ -1,0 +1,150 @@
+/**
+ * The wire format, pure: no sockets, no clock, no console.
+ *
+ *     <sender_ip>:<sender_port> <name> <message>
+ *
+ * See ../shared/PROTOCOL.md. IPv4 is written `a.b.c.d:port`, IPv6 `[addr]:port`.
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+
+export type ControlWord = 'hello' | 'connect' | 'exit';
+export type MessageKind = ControlWord | 'chat';
+
+export interface PeerAddress {
+  /** The IP literal as written, without brackets. */
+  readonly ip: string;
+  readonly port: number;
+}
+
+export interface ChatMessage extends PeerAddress {
+  readonly name: string;
+  /** The body as sent, without surrounding whitespace. */
+  readonly text: string;
+  readonly kind: MessageKind;
+}
+
+/** Why a line was not accepted. Stable strings: they appear in JSON events. */
+export type RejectReason =
+  | 'malformed'
+  | 'bad-port'
+  | 'not-ip'
+  | 'too-large'
+  | 'timed-out'
+  | 'unverified';
+
+export interface Rejection {
+  readonly reason: RejectReason;
+  /** One sentence for people, quoting (a bounded part of) the offending value. */
+  readonly detail: string;
+}
+
+export type ParseResult =
+  | { readonly ok: true; readonly message: ChatMessage }
+  | { readonly ok: false; readonly error: Rejection };
+
+// ASCII whitespace only: what every peer in the wild splits on. Unicode spaces
+// stay inside tokens, so a name can never be split differently by two readers.
+const WHITESPACE = /[ \t\n\v\f\r]+/;
+const LEADING_WS = /^[ \t\n\v\f\r]+/;
+const TRAILING_WS = /[ \t\n\v\f\r]+$/;
+const PORT_DIGITS = /^[0-9]{1,5}$/;
+const CONTROL_WORDS: ReadonlySet<string> = new Set(['hello', 'connect', 'exit']);
+
+/** Shorten untrusted text for a rejection sentence (the UI escapes it). */
+function quote(value: string, max = 40): string {
+  const cut = value.length > max ? `${value.slice(0, max)}…` : value;
+  return JSON.stringify(cut);
+}
+
+export function trimWhitespace(value: string): string {
+  return value.replace(LEADING_WS, '').replace(TRAILING_WS, '');
+}
+
+/** `hello`, `connect` and `exit`, trimmed and case-insensitive; anything else is chat. */
+export function classify(body: string): MessageKind {
+  const word = trimWhitespace(body).toLowerCase();
+  return CONTROL_WORDS.has(word) ? (word as ControlWord) : 'chat';
+}
+
+export type AddressResult =
+  | { readonly ok: true; readonly address: PeerAddress }
+  | { readonly ok: false; readonly error: Rejection };
+
+/** Parse `a.b.c.d:port` or `[v6]:port`. */
+export function parseAddress(token: string): AddressResult {
+  let host: string;
+  let portText: string;
+  if (token.startsWith('[')) {
+    const close = token.indexOf(']');
+    if (close < 0 || token[close + 1] !== ':') {
+      return fail('malformed', `address ${quote(token)} is not [ipv6]:port`);
+    }
+    host = token.slice(1, close);
+    portText = token.slice(close + 2);
+    if (!isIPv6(host)) return fail('not-ip', `${quote(host)} is not an IPv6 address`);
+  } else {
+    const colon = token.lastIndexOf(':');
+    if (colon < 0) return fail('malformed', `first word ${quote(token)} is not ip:port`);
+    host = token.slice(0, colon);
+    portText = token.slice(colon + 1);
+    if (!isIPv4(host)) {
+      const hint = isIPv6(host) ? ' (write IPv6 as [addr]:port)' : '';
+      return fail('not-ip', `${quote(host)} is not an IP address${hint}`);
+    }
+  }
+  if (!PORT_DIGITS.test(portText)) {
+    return fail('bad-port', `port ${quote(portText)} is not a number from 1 to 65535`);
+  }
+  const port = Number(portText);
+  if (port < 1 || port > 65535) {
+    return fail('bad-port', `port ${port} is outside 1..65535`);
+  }
+  return { ok: true, address: { ip: host, port } };
+}
+
+function fail(reason: RejectReason, detail: string): { ok: false; error: Rejection } {
+  return { ok: false, error: { reason, detail } };
+}
+
+/** Parse one received message (the whole text of one connection). Never throws. */
+export function parseMessage(input: string): ParseResult {
+  const line = trimWhitespace(input);
+  if (line === '') return fail('malformed', 'empty message');
+  const first = WHITESPACE.exec(line);
+  if (!first) return fail('malformed', `missing name and message after ${quote(line)}`);
+  const addressToken = line.slice(0, first.index);
+  const rest = line.slice(first.index + first[0].length);
+  const second = WHITESPACE.exec(rest);
+  if (!second) return fail('malformed', `missing message after ${quote(line)}`);
+  const name = rest.slice(0, second.index);
+  const text = rest.slice(second.index + second[0].length);
+
+  const address = parseAddress(addressToken);
+  if (!address.ok) return address;
+  return {
+    ok: true,
+    message: { ...address.address, name, text, kind: classify(text) },
+  };
+}
+
+/** `ip:port` or `[ip]:port`: the key of a peer and how addresses are shown. */
+export function formatAddress(address: PeerAddress): string {
+  return address.ip.includes(':') ? `[${address.ip}]:${address.port}` : `${address.ip}:${address.port}`;
+}
+
+/** The exact bytes' text p2pchat sends: no trailing newline. */
+export function formatMessage(from: PeerAddress, name: string, text: string): string {
+  return `${formatAddress(from)} ${name} ${text}`;
+}
+
+/** A name is one token: non-empty, no whitespace, no control characters. */
+export function nameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'it is empty';
+  if (/\s/u.test(name)) return 'it contains a space; use one word such as Alice_B';
+  if (/\p{Cc}/u.test(name)) return 'it contains a control character';
+  if ([...name].length > 64) return 'it is longer than 64 characters';
+  return undefined;
+}
+
+/** The UTF-8 size above which the original peers (one `recv(1024)`) cut a message. */
+export const ORIGINAL_RECV_BYTES = 1024;

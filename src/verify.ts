@@ -1,0 +1,28 @@
+/**
+ * Spoofed senders. Only the claimed IP can be checked: the source port of a
+ * connection is ephemeral, never the claimed listening port. Pure.
+ */
+export type VerifyMode = 'off' | 'warn' | 'strict';
+export const VERIFY_MODES: readonly VerifyMode[] = ['off', 'warn', 'strict'];
+
+export function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1';
+}
+
+/** Lower-case, `::ffff:` prefix removed, so textual forms compare. */
+export function canonicalIp(ip: string): string {
+  const lower = ip.toLowerCase();
+  return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
+}
+
+/**
+ * Does the claimed IP match the connection's source? A connection from
+ * loopback that claims one of this machine's own addresses matches too: a peer
+ * on the same host advertises its LAN address but connects over loopback.
+ */
+export function claimMatches(claimedIp: string, remoteIp: string, ownAddresses: ReadonlySet<string>): boolean {
+  const claimed = canonicalIp(claimedIp);
+  const remote = canonicalIp(remoteIp);
+  if (claimed === remote) return true;
+  return isLoopback(remote) && ownAddresses.has(claimed);
+}
