@@ -35,12 +35,16 @@ export function parseName(value: string): string {
   return value;
 }
 
+/** The value of `--port auto`: let the system pick a free port (the listening line says which). */
+export const ANY_PORT = 0;
+
 export function parsePort(value: string): number {
+  if (value.trim().toLowerCase() === 'auto') return ANY_PORT;
   if (!/^[0-9]+$/.test(value.trim())) {
-    throw new InvalidArgumentError(`port ${JSON.stringify(value)} is not a number; use 1 to 65535.`);
+    throw new InvalidArgumentError(`port ${JSON.stringify(value)} is not a number; use 1 to 65535, or auto.`);
   }
   const port = Number(value);
-  if (port < 1 || port > 65535) throw new InvalidArgumentError(`port ${port} is outside 1..65535.`);
+  if (port < 1 || port > 65535) throw new InvalidArgumentError(`port ${port} is outside 1..65535 (use auto for any free port).`);
   return port;
 }
 
@@ -73,7 +77,7 @@ export function createProgram(): Command {
     .description('Peer-to-peer chat for the terminal: every peer is a TCP server; one connection carries one message.')
     .version(VERSION, '-V, --version')
     .option('-n, --name <name>', 'your name, one word (asked for if missing on a terminal)', parseName)
-    .option('-p, --port <port>', 'port to listen on, 1-65535 (asked for if missing on a terminal)', parsePort)
+    .option('-p, --port <port>', 'port to listen on, 1-65535, or auto for any free port (asked for if missing on a terminal)', parsePort)
     .option('--host <address>', 'address to bind the server to', parseIp, '0.0.0.0')
     .option('--ip <address>', 'address written into outgoing messages (default: first non-internal IPv4, else 127.0.0.1)', parseIp)
     .option('--peer <ip:port>', 'bootstrap peer greeted with hello at start-up (repeatable)', parsePeer, [] as PeerAddress[])

@@ -34,7 +34,7 @@ export interface HeadlessPeer {
 
 export interface StartOptions {
   name?: string;
-  /** Extra flags. `--port 0` is used unless `args` names a port. */
+  /** Extra flags. `--port auto` (an ephemeral port) is used unless `args` names a port. */
   args?: string[];
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the listening event (default 10 s). */
@@ -46,7 +46,7 @@ export async function startHeadlessPeer(options: StartOptions = {}): Promise<Hea
   const hasPort = args.includes('--port');
   const child = spawn(
     process.execPath,
-    [CLI, '--json', '--name', options.name ?? 'Peer', '--ip', '127.0.0.1', '--host', '127.0.0.1', ...(hasPort ? [] : ['--port', '0']), ...args],
+    [CLI, '--json', '--name', options.name ?? 'Peer', '--ip', '127.0.0.1', '--host', '127.0.0.1', ...(hasPort ? [] : ['--port', 'auto']), ...args],
     { env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: 'pipe' },
   ) as ChildProcessWithoutNullStreams;
   const events: JsonEvent[] = [];
