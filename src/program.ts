@@ -19,7 +19,7 @@ export interface CliOptions {
   peer: PeerAddress[];
   timeout: number;
   log?: string;
-  json: boolean;
+  json?: boolean;
   color: boolean;
   verify: VerifyMode;
   maxMessageBytes: number;
@@ -80,10 +80,14 @@ export function createProgram(): Command {
     .option('-p, --port <port>', 'port to listen on, 1-65535, or auto for any free port (asked for if missing on a terminal)', parsePort)
     .option('--host <address>', 'address to bind the server to', parseIp, '0.0.0.0')
     .option('--ip <address>', 'address written into outgoing messages (default: first non-internal IPv4, else 127.0.0.1)', parseIp)
-    .option('--peer <ip:port>', 'bootstrap peer greeted with hello at start-up (repeatable)', parsePeer, [] as PeerAddress[])
+    .addOption(
+      new Option('--peer <ip:port>', 'bootstrap peer greeted with hello at start-up (repeatable)')
+        .argParser(parsePeer)
+        .default([] as PeerAddress[], 'none'),
+    )
     .option('-t, --timeout <ms>', 'send timeout in milliseconds', positiveInt('timeout'), DEFAULT_SEND_TIMEOUT_MS)
     .option('--log <file>', 'append every sent and received message to this file as JSON lines')
-    .option('--json', 'headless mode: JSON events on stdout, slash commands on stdin', false)
+    .option('--json', 'headless mode: JSON events on stdout, slash commands on stdin')
     .option('--no-color', 'plain text, no colours (also NO_COLOR=1)')
     .addOption(
       new Option('--verify <mode>', 'check claimed sender IPs against connections: off, warn or strict')
