@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { safeJson } from '../../src/safe-json.js';
 
 // Every code point a terminal may act on: C0, DEL, C1, line/paragraph separators, bidi controls.
+// eslint-disable-next-line no-control-regex
 const DANGEROUS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 describe('safeJson', () => {
