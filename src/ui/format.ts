@@ -1,0 +1,192 @@
+/**
+ * What the human-facing modes show, as pure functions from events to lines:
+ * incoming messages and notices with a timestamp, send results, the peers
+ * table, quit progress and summary. Peer-controlled text goes through
+ * `sanitizeForDisplay` here, so no caller can forget it. No I/O.
+ */
+import type { Dropped, IncomingMessage, QuitSummary, Rejected, SendOutcome } from '../chat-node.js';
+import type { PeerEntry } from '../peer-registry.js';
+import { ORIGINAL_RECV_BYTES } from '../protocol.js';
+import { sanitizeForDisplay as safe } from './sanitize.js';
+import type { Theme } from './theme.js';
+
+/** `HH:MM:SS` in local time. */
+export function clock(at: Date): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`;
+}
+
+function stamp(at: Date, theme: Theme): string {
+  return theme.timestamp(`[${clock(at)}]`);
+}
+
+/** "12 s ago", "3 min ago", "2 h ago", "4 d ago". Negative ages (clock skew) read as 0 s. */
+export function formatAgo(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}
+
+/** `Bob (127.0.0.1:5001)`, both parts sanitised; the name in its own colour. */
+function who(name: string | null, address: string, theme: Theme): string {
+  const shownAddress = theme.address(safe(address));
+  if (name === null) return shownAddress;
+  return `${theme.name(safe(name), name)} (${shownAddress})`;
+}
+
+function unverifiedNote(message: IncomingMessage): string {
+  return message.verified ? '' : ` (unverified: sent from ${safe(message.remote)})`;
+}
+
+/** One line for a received message: chat as `Name (ip:port): text`, control words as notices. */
+export function formatIncoming(message: IncomingMessage, theme: Theme): string {
+  const head = stamp(message.at, theme);
+  const sender = who(message.name, message.from, theme);
+  const note = unverifiedNote(message);
+  if (message.change === 'protected') {
+    return `${head} ${theme.warning(`ignored "${safe(message.text)}" from ${safe(message.remote)}: it claims to be ${safe(message.from)}, a verified peer`)}`;
+  }
+  if (message.change === 'full') {
+    return `${head} ${theme.warning(`ignored "${safe(message.text)}" from ${safe(message.from)}: the peer list is full`)}`;
+  }
+  switch (message.kind) {
+    case 'chat':
+      return `${head} ${sender}: ${safe(message.text)}${theme.warning(note)}`;
+    case 'hello':
+      return `${head} ${theme.notice('·')} ${sender} ${theme.notice(message.change === 'added' ? 'joined' : 'said hello again')}${theme.warning(note)}`;
+    case 'connect':
+      return `${head} ${theme.notice('·')} ${sender} ${theme.notice('connected')}${theme.warning(note)}`;
+    case 'exit':
+      return `${head} ${theme.notice('·')} ${sender} ${theme.notice(message.change === 'removed' ? 'left' : 'left (was not in the peer list)')}${theme.warning(note)}`;
+  }
+}
+
+export function formatRejected(rejected: Rejected, at: Date, theme: Theme): string {
+  return `${stamp(at, theme)} ${theme.notice(`✗ rejected input from ${safe(rejected.remote)}: ${safe(rejected.reason)}, ${safe(rejected.detail)}`)}`;
+}
+
+export function formatDropped(dropped: Dropped, at: Date, theme: Theme): string {
+  return `${stamp(at, theme)} ${theme.notice(`· connection from ${safe(dropped.remote)} closed without a message: ${safe(dropped.detail)}`)}`;
+}
+
+export function formatWarning(text: string, at: Date, theme: Theme): string {
+  return `${stamp(at, theme)} ${theme.warning(`! ${safe(text)}`)}`;
+}
+
+/** `Sent to ip:port: <the exact line sent>`, or, in red, why it failed. */
+export function formatSent(outcome: SendOutcome, theme: Theme): string {
+  if (outcome.ok) return `${theme.success('Sent to')} ${theme.address(safe(outcome.to))}: ${safe(outcome.line)}`;
+  return theme.error(`Could not send to ${safe(outcome.to)}: ${safe(outcome.error)}`);
+}
+
+/** A warning for lines the original peers (one `recv(1024)`) would cut, or undefined. */
+export function sizeWarning(line: string): string | undefined {
+  const bytes = Buffer.byteLength(line, 'utf8');
+  if (bytes <= ORIGINAL_RECV_BYTES) return undefined;
+  return `This message is ${bytes} bytes; peers running the original chat read only ${ORIGINAL_RECV_BYTES} bytes and may cut it.`;
+}
+
+/**
+ * Terminal columns taken by `text` (already sanitised, no colour): wide East
+ * Asian characters and most emoji take two, combining marks and joiners none.
+ * An approximation good enough to line up a table.
+ */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (/\p{Mn}|\p{Me}|\u200d|\ufe0f/u.test(char)) continue;
+    const wide =
+      (code >= 0x1100 && code <= 0x115f) ||
+      (code >= 0x2e80 && code <= 0xa4cf) ||
+      (code >= 0xac00 && code <= 0xd7a3) ||
+      (code >= 0xf900 && code <= 0xfaff) ||
+      (code >= 0xfe30 && code <= 0xfe4f) ||
+      (code >= 0xff00 && code <= 0xff60) ||
+      (code >= 0xffe0 && code <= 0xffe6) ||
+      (code >= 0x1f300 && code <= 0x1faff) ||
+      (code >= 0x20000 && code <= 0x3fffd);
+    width += wide ? 2 : 1;
+  }
+  return width;
+}
+
+/** Cut `text` to at most `max` columns, marking the cut with `…`. */
+export function truncate(text: string, max: number): string {
+  if (displayWidth(text) <= max) return text;
+  let out = '';
+  let width = 0;
+  for (const char of text) {
+    const w = displayWidth(char);
+    if (width + w > max - 1) break;
+    out += char;
+    width += w;
+  }
+  return `${out}…`;
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+const NAME_COLUMN_MAX = 24;
+
+/** The peers table (address, name, connected, last heard, messages), or "No active peers". */
+export function formatPeersTable(peers: readonly PeerEntry[], now: number, theme: Theme): string[] {
+  if (peers.length === 0) return [theme.notice('No active peers')];
+  const header = ['Address', 'Name', 'Connected', 'Last heard', 'Messages'];
+  // Most recently heard first: the list keeps least recent first.
+  const rows = [...peers].reverse().map((peer) => ({
+    cells: [
+      safe(peer.address),
+      peer.name === null ? '?' : truncate(safe(peer.name), NAME_COLUMN_MAX),
+      peer.connected ? 'yes' : 'no',
+      formatAgo(now - peer.lastSeen),
+      String(peer.messages),
+    ],
+    key: peer.name,
+  }));
+  const widths = header.map((title, column) =>
+    Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row.cells[column] ?? ''))),
+  );
+  const line = (cells: readonly string[], colour: (cell: string, column: number) => string): string =>
+    cells
+      .map((cell, column) => colour(column === cells.length - 1 ? cell : pad(cell, widths[column] ?? 0), column))
+      .join('  ')
+      .trimEnd();
+  const count = `${peers.length} active peer${peers.length === 1 ? '' : 's'}`;
+  return [
+    theme.bold(count),
+    line(header, (cell) => theme.notice(cell)),
+    ...rows.map((row) =>
+      line(row.cells, (cell, column) => (column === 1 && row.key !== null ? theme.name(cell, row.key) : cell)),
+    ),
+  ];
+}
+
+/** The live quit line: "Notifying 37 peers… 35 ok, 2 failed". */
+export function formatQuitProgress(ok: number, failed: number, total: number): string {
+  if (total === 0) return 'No peers to notify.';
+  return `Notifying ${total} peer${total === 1 ? '' : 's'}… ${ok} ok, ${failed} failed`;
+}
+
+const FAILURES_LISTED = 3;
+
+/** The one-line goodbye: who was told, who could not be, and how long it took. */
+export function formatQuitSummary(summary: QuitSummary): string {
+  const total = summary.notified + summary.failed;
+  const seconds = `${(summary.ms / 1000).toFixed(1)} s`;
+  if (total === 0) return 'Bye. No peers to notify.';
+  const told = `Bye. Told ${summary.notified} of ${total} peer${total === 1 ? '' : 's'} you left (${seconds})`;
+  if (summary.failed === 0) return `${told}.`;
+  const listed = summary.failures
+    .slice(0, FAILURES_LISTED)
+    .map((failure) => `${safe(failure.to)}: ${failure.ok ? 'ok' : safe(failure.error)}`)
+    .join('; ');
+  const more = summary.failures.length > FAILURES_LISTED ? `; and ${summary.failures.length - FAILURES_LISTED} more` : '';
+  return `${told}; ${summary.failed} failed: ${listed}${more}.`;
+}
