@@ -1,0 +1,132 @@
+/**
+ * p2pchat (the built CLI, headless) and the reference peer in the original's
+ * style (seed_peer.py), both ways: chat lines, connect, exit, and a message
+ * longer than the original's single recv(1024).
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { startHeadlessPeer, type HeadlessPeer, type JsonEvent } from '../helpers/headless-peer.js';
+import { escapeRegExp, hasPython, printed, printedLine, startSeedPeer, type SeedPeer } from './seed-peer.js';
+
+const skip = hasPython() ? false : 'python3 is not installed: the interop tests with the reference Python peer are skipped';
+
+const children: Array<HeadlessPeer | SeedPeer> = [];
+after(async () => {
+  await Promise.all(children.map((c) => c.stop()));
+});
+
+async function p2pchat(name: string): Promise<HeadlessPeer> {
+  const peer = await startHeadlessPeer({ name });
+  children.push(peer);
+  return peer;
+}
+
+async function seed(name = 'Seed'): Promise<SeedPeer> {
+  const peer = await startSeedPeer({ name });
+  children.push(peer);
+  return peer;
+}
+
+/** The reference peer's server thread dies for good on input it cannot parse; it must not have. */
+function assertAlive(peer: SeedPeer): void {
+  assert.doesNotMatch(peer.stderr(), /Traceback|Exception/, `the reference peer crashed: ${peer.stderr()}`);
+}
+
+describe('p2pchat -> reference Python peer', { skip }, () => {
+  it('a chat line, connect and exit arrive and have the effect they have between original peers', async () => {
+    const py = await seed();
+    const alice = await p2pchat('Alice');
+    const A = `127.0.0.1:${alice.port}`;
+    const S = `127.0.0.1:${py.port}`;
+
+    alice.command(`/send ${S} Hello there,  Seed! ünïcödé ✓`);
+    const sent = await alice.waitFor((e) => e.type === 'sent');
+    assert.equal(sent.line, `${A} Alice Hello there,  Seed! ünïcödé ✓`);
+    await py.waitForOutput(printedLine(`${A} Alice Hello there,  Seed! ünïcödé ✓`));
+    assert.deepEqual(await py.peers(), [{ address: A, name: 'Alice', connected: false }]);
+
+    alice.command(`/connect ${S}`);
+    await py.waitForOutput(printedLine(`Connected to peer ${A} (Alice)`));
+    assert.deepEqual(await py.peers(), [{ address: A, name: 'Alice', connected: true }]);
+
+    assert.equal(await alice.quit(), 0);
+    assert.deepEqual(alice.events.at(-1), { type: 'exit', notified: 1, failed: 0 });
+    await py.waitForOutput(printedLine(`Peer ${A} (Alice) disconnected`));
+    assert.deepEqual(await py.peers(), []);
+    assertAlive(py);
+  });
+});
+
+describe('reference Python peer -> p2pchat', { skip }, () => {
+  it('its messages arrive as message events, its connect marks it connected, its exit removes it', async () => {
+    const bob = await p2pchat('Bob');
+    const py = await seed('Seed');
+    const B = `127.0.0.1:${bob.port}`;
+    const S = `127.0.0.1:${py.port}`;
+
+    assert.equal(await py.send('127.0.0.1', bob.port, 'hi Bob, from   Python ✓'), `Sent to ${B}: ${S} Seed hi Bob, from   Python ✓`);
+    const got = await bob.waitFor((e) => e.type === 'message');
+    assert.deepEqual(
+      [got.kind, got.from, got.name, got.text, got.verified, got.change],
+      ['chat', S, 'Seed', 'hi Bob, from   Python ✓', true, 'added'],
+    );
+
+    assert.match(await py.connect('127.0.0.1', bob.port), /^Sent to /);
+    const connect = await bob.waitFor((e) => e.type === 'message' && e.kind === 'connect');
+    assert.deepEqual([connect.from, connect.name, connect.change], [S, 'Seed', 'connected']);
+    bob.command('/peers');
+    const list = await bob.waitFor((e) => e.type === 'peers');
+    const entries = list.peers as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      entries.map((p) => [p.address, p.name, p.connected]),
+      [[S, 'Seed', true]],
+    );
+
+    // Menu 0: the reference peer sends exit to everyone it knows (Bob, whom it sent to).
+    assert.equal(await py.quit(), 0);
+    assert.match(py.output(), printedLine(`Sent to ${B}: ${S} Seed exit`));
+    const bye = await bob.waitFor((e) => e.type === 'message' && e.kind === 'exit');
+    assert.deepEqual([bye.from, bye.name, bye.change], [S, 'Seed', 'removed']);
+    bob.command('/peers');
+    const afterExit = await bob.waitForCount((e) => e.type === 'peers', 2);
+    assert.deepEqual(afterExit[1]?.peers, []);
+    assert.equal(bob.events.filter((e) => e.type === 'rejected' || e.type === 'dropped').length, 0);
+  });
+});
+
+describe('a 1,500-byte message to the reference Python peer', { skip }, () => {
+  it('p2pchat warns before sending; the reference peer reads only the first 1024 bytes', async () => {
+    const py = await seed();
+    const alice = await p2pchat('Alice');
+    const A = `127.0.0.1:${alice.port}`;
+    const S = `127.0.0.1:${py.port}`;
+    // 1,500 ASCII bytes of text whose every position is recognisable.
+    const text = '0123456789'.repeat(150);
+    const line = `${A} Alice ${text}`;
+    const bytes = Buffer.byteLength(line);
+    assert.equal(Buffer.byteLength(text), 1500);
+
+    alice.command(`/send ${S} ${text}`);
+    const sent = await alice.waitFor((e) => e.type === 'sent' || e.type === 'send-failed');
+    assert.equal(sent.type, 'sent', JSON.stringify(sent));
+    assert.equal(sent.line, line);
+    const warningAt = alice.events.findIndex((e: JsonEvent) => e.type === 'warning');
+    assert.ok(warningAt >= 0 && warningAt < alice.events.indexOf(sent), 'a warning comes before the sent event');
+    const warning = alice.events[warningAt] as JsonEvent;
+    assert.match(String(warning.message), new RegExp(`\\b${bytes} bytes\\b.*\\b1024 bytes\\b`));
+
+    // What the original design does with it: one recv(1024), the rest is lost.
+    // The peer prints `ip:port name body` from the first 1024 bytes of the line.
+    const received = line.slice(0, 1024);
+    const shown = await py.waitForOutput(printed(`(${escapeRegExp(A)} Alice [0-9]+)`));
+    assert.equal(shown[1], received);
+    assert.equal(Buffer.byteLength(shown[1] as string), 1024);
+    assert.equal((shown[1] as string).length, line.length - (bytes - 1024));
+    assertAlive(py);
+
+    // A short message afterwards still gets through: nothing is left behind on either side.
+    alice.command(`/send ${S} still here`);
+    await py.waitForOutput(printedLine(`${A} Alice still here`));
+    assert.deepEqual(await py.peers(), [{ address: A, name: 'Alice', connected: false }]);
+  });
+});
