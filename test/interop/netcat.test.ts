@@ -94,9 +94,9 @@ async function waitListening(port: number, timeoutMs = 5000): Promise<void> {
   throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
-/** Run nc with `input` on stdin; resolve with its code and stdout bytes. Killed after `timeoutMs`. */
+/** Run nc with `input` (or nothing) on stdin; resolve with its code and stdout bytes. Killed after `timeoutMs`. */
 function netcat(args: string[], input?: string, timeoutMs = 10_000): { done: Promise<{ code: number | null; stdout: Buffer; stderr: string }> } {
-  const child = spawn('nc', args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  const child = spawn('nc', args, { stdio: 'pipe' });
   cleanups.push(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -104,10 +104,9 @@ function netcat(args: string[], input?: string, timeoutMs = 10_000): { done: Pro
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  if (input !== undefined && child.stdin) {
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  }
+  // No input: stdin at EOF at once, like </dev/null (without -N, nc keeps reading the network).
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(input ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const done = new Promise<{ code: number | null; stdout: Buffer; stderr: string }>((resolve) =>
     child.once('close', (code) => {
