@@ -188,27 +188,42 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
 
   async #quit(onProgress?: QuitProgress): Promise<QuitSummary> {
     const started = performance.now();
-    // Sends already under way finish first (each is bounded by the timeout).
-    await Promise.allSettled([...this.#inFlight]);
-    const targets = this.registry.list().map(({ ip, port }) => ({ ip, port }));
+    // One deadline for the whole goodbye, so quit never takes longer than the
+    // send timeout (plus closing), however many sends were already under way.
+    const deadline = started + this.timeoutMs;
     const line = this.lineFor('exit');
     let ok = 0;
     let failed = 0;
+    let total = 0;
     const failures: SendOutcome[] = [];
-    onProgress?.(0, 0, targets.length);
-    await broadcast(targets, () => line, {
-      timeoutMs: this.timeoutMs,
-      onResult: ({ to, result }, _finished, total) => {
-        const outcome = this.#outcome(to, 'exit', line, result);
-        this.#logSent(outcome);
-        if (result.ok) ok += 1;
-        else {
-          failed += 1;
-          failures.push(outcome);
-        }
-        onProgress?.(ok, failed, total);
-      },
-    });
+    const told = new Set<string>();
+    const tell = async (targets: readonly PeerAddress[]): Promise<void> => {
+      const fresh = targets.filter((to) => !told.has(formatAddress(to)));
+      for (const to of fresh) told.add(formatAddress(to));
+      total += fresh.length;
+      onProgress?.(ok, failed, total);
+      if (fresh.length === 0) return;
+      await broadcast(fresh, () => line, {
+        timeoutMs: Math.max(1, Math.ceil(deadline - performance.now())),
+        onResult: ({ to, result }) => {
+          const outcome = this.#outcome(to, 'exit', line, result);
+          this.#logSent(outcome);
+          if (result.ok) ok += 1;
+          else {
+            failed += 1;
+            failures.push(outcome);
+          }
+          onProgress?.(ok, failed, total);
+        },
+      });
+    };
+    const known = (): PeerAddress[] => this.registry.list().map(({ ip, port }) => ({ ip, port }));
+    // Tell the peers we know now at once; a send already under way may add a
+    // peer when it completes (each is bounded by its own timeout, which started
+    // earlier): tell those too, within what is left of the same deadline.
+    const now = tell(known());
+    const later = Promise.allSettled([...this.#inFlight]).then(() => tell(known()));
+    await Promise.all([now, later]);
     await this.close();
     return { notified: ok, failed, failures, ms: performance.now() - started };
   }
