@@ -4,7 +4,8 @@
  *
  * Exit codes: 0 after a quit (from the menu, /quit, end of input, or the first
  * Ctrl+C/SIGTERM); 1 when the chat cannot start (port in use, log not
- * writable); 2 for a bad flag or a missing one; 130 on a second Ctrl+C.
+ * writable), or when a quit by signal overran the send timeout + 1 s; 2 for a
+ * bad flag or a missing one; 130 on a second Ctrl+C, 143 on a second SIGTERM.
  */
 import { CommanderError } from 'commander';
 import { describeError, isP2PError, P2PError } from './errors.js';
@@ -16,21 +17,50 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
+export const EXIT_TERMINATED = 143;
 
 function fail(message: string): void {
   process.stderr.write(`p2pchat: ${message}\n`);
 }
 
+export interface QuitSignalOptions {
+  /**
+   * Run right before leaving without the full goodbye (second signal, or the
+   * bound below passed): flush and close the log here.
+   */
+  readonly beforeExit?: () => void;
+  /**
+   * After the first signal, leave anyway once this many ms have passed (the
+   * send timeout + 1 s), with EXIT_FAILURE. Default: no bound.
+   */
+  readonly boundMs?: number;
+}
+
 /**
- * A promise that resolves on the first SIGINT or SIGTERM; a second SIGINT
- * leaves at once with 130.
+ * A promise that resolves on the first SIGINT or SIGTERM (quit as from the
+ * menu: peers are told `exit`). A second signal leaves at once, 130 for
+ * SIGINT and 143 for SIGTERM; the log is flushed first.
  */
-export function onQuitSignal(): Promise<void> {
+export function onQuitSignal(options: QuitSignalOptions = {}): Promise<void> {
   return new Promise((resolve) => {
     let seen = false;
+    const leave = (code: number): void => {
+      try {
+        options.beforeExit?.();
+      } finally {
+        process.exit(code);
+      }
+    };
     const handler = (signal: NodeJS.Signals): void => {
-      if (seen && signal === 'SIGINT') process.exit(EXIT_INTERRUPTED);
+      if (seen) {
+        leave(signal === 'SIGINT' ? EXIT_INTERRUPTED : EXIT_TERMINATED);
+        return;
+      }
       seen = true;
+      if (options.boundMs !== undefined) {
+        // Quit is bounded by the send timeout already; this is the backstop.
+        setTimeout(() => leave(EXIT_FAILURE), options.boundMs).unref();
+      }
       resolve();
     };
     process.on('SIGINT', handler);
@@ -90,7 +120,8 @@ async function runScripted(options: CliOptions): Promise<number> {
   // A reader that went away (EPIPE) must not take the peer down mid-quit.
   process.stdout.on('error', () => undefined);
   const { runScript } = await import('./script-mode.js');
-  await runScript(node, printer, { input: process.stdin, bootstrap: options.peer, quitRequested: onQuitSignal() });
+  const quitRequested = onQuitSignal({ beforeExit: () => log?.close(), boundMs: options.timeout + 1000 });
+  await runScript(node, printer, { input: process.stdin, bootstrap: options.peer, quitRequested });
   process.stdin.destroy();
   return EXIT_OK;
 }
