@@ -39,16 +39,22 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the listening event (default 10 s). */
   startTimeoutMs?: number;
+  /**
+   * Run the CLI through another program, e.g. `bash -c 'ulimit -n 64; exec "$0" "$@"'`
+   * for a low file limit: gets node's path and arguments, returns the command to spawn.
+   */
+  wrap?: (file: string, args: string[]) => { file: string; args: string[] };
 }
 
 export async function startHeadlessPeer(options: StartOptions = {}): Promise<HeadlessPeer> {
   const args = options.args ?? [];
   const hasPort = args.includes('--port');
-  const child = spawn(
-    process.execPath,
-    [CLI, '--json', '--name', options.name ?? 'Peer', '--ip', '127.0.0.1', '--host', '127.0.0.1', ...(hasPort ? [] : ['--port', 'auto']), ...args],
-    { env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: 'pipe' },
-  ) as ChildProcessWithoutNullStreams;
+  const argv = [CLI, '--json', '--name', options.name ?? 'Peer', '--ip', '127.0.0.1', '--host', '127.0.0.1', ...(hasPort ? [] : ['--port', 'auto']), ...args];
+  const command = options.wrap ? options.wrap(process.execPath, argv) : { file: process.execPath, args: argv };
+  const child = spawn(command.file, command.args, {
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    stdio: 'pipe',
+  }) as ChildProcessWithoutNullStreams;
   const events: JsonEvent[] = [];
   const waiters = new Set<() => void>();
   let stderr = '';
