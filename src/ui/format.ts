@@ -185,7 +185,8 @@ export function formatQuitSummary(summary: QuitSummary): string {
   if (summary.failed === 0) return `${told}.`;
   const listed = summary.failures
     .slice(0, FAILURES_LISTED)
-    .map((failure) => `${safe(failure.to)}: ${failure.ok ? 'ok' : safe(failure.error)}`)
+    // Each error already names its address.
+    .map((failure) => (failure.ok ? safe(failure.to) : safe(failure.error)))
     .join('; ');
   const more = summary.failures.length > FAILURES_LISTED ? `; and ${summary.failures.length - FAILURES_LISTED} more` : '';
   return `${told}; ${summary.failed} failed: ${listed}${more}.`;

@@ -155,15 +155,23 @@ async function run(options: CliOptions, ui: Ui, quit: QuitControl): Promise<numb
   return failure === undefined ? EXIT_OK : EXIT_FAILURE;
 }
 
-/** A quit progress callback that redraws one line in place, throttled. */
+/** A quit progress callback that redraws one line in place, at most every PROGRESS_REDRAW_MS. */
 function progressLine(host: PromptHost): (ok: number, failed: number, total: number) => void {
-  let last = 0;
+  let last = -Infinity;
+  let latest = '';
+  let timer: NodeJS.Timeout | undefined;
+  const draw = (): void => {
+    timer = undefined;
+    last = performance.now();
+    host.write(`\r\x1b[2K${latest}`);
+  };
   return (ok, failed, total) => {
-    const now = performance.now();
-    const finished = ok + failed === total;
-    if (!finished && ok + failed > 0 && now - last < PROGRESS_REDRAW_MS) return;
-    last = now;
-    host.write(`\r\x1b[2K${formatQuitProgress(ok, failed, total)}`);
+    latest = formatQuitProgress(ok, failed, total);
+    clearTimeout(timer);
+    const wait = last + PROGRESS_REDRAW_MS - performance.now();
+    // The final count is drawn at once; others wait out the window, latest wins.
+    if (ok + failed === total || wait <= 0) draw();
+    else timer = setTimeout(draw, wait);
   };
 }
 

@@ -1,0 +1,266 @@
+/**
+ * The interactive terminal, end to end: the BUILT CLI in a real
+ * pseudo-terminal, talking over real loopback sockets to a second real peer
+ * (the headless CLI). Each test bounds its waits and kills what it started.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import { after, describe, it } from 'node:test';
+import { startHeadlessPeer, type HeadlessPeer } from '../helpers/headless-peer.js';
+import { KEYS, spawnCliInPty, type PtySession } from '../helpers/pty.js';
+
+const LOOPBACK = ['--ip', '127.0.0.1', '--host', '127.0.0.1'];
+
+const sessions: PtySession[] = [];
+const peers: HeadlessPeer[] = [];
+const servers: net.Server[] = [];
+const children: ChildProcess[] = [];
+after(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await Promise.all([...sessions.map((s) => s.kill()), ...peers.map((p) => p.stop())]);
+  for (const server of servers) server.close();
+});
+
+function terminal(args: string[]): PtySession {
+  const session = spawnCliInPty([...LOOPBACK, ...args]);
+  sessions.push(session);
+  return session;
+}
+
+async function bob(): Promise<HeadlessPeer> {
+  const peer = await startHeadlessPeer({ name: 'Bob' });
+  peers.push(peer);
+  return peer;
+}
+
+/** Start Alice in a terminal, knowing Bob (she greets him); resolves with her port. */
+async function aliceWith(peer: HeadlessPeer, extra: string[] = []): Promise<{ alice: PtySession; port: number }> {
+  const alice = terminal(['--name', 'Alice', '--port', 'auto', '--peer', `127.0.0.1:${peer.port}`, ...extra]);
+  const listening = await alice.expectText(/Server listening on 127\.0\.0\.1:(\d+)/);
+  await alice.expectText('Choose an option');
+  const port = Number(listening[1]);
+  await peer.waitFor((e) => e.type === 'message' && e.kind === 'hello' && e.from === `127.0.0.1:${port}`);
+  return { alice, port };
+}
+
+/** Send raw bytes to a port the test's own CLI opened, as one message. */
+async function sendRaw(port: number, payload: string): Promise<void> {
+  const socket = net.connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.end(payload);
+  await once(socket, 'close');
+}
+
+describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
+  it('asks for name and port at start-up, and asks again after bad answers', async () => {
+    const busy = net.createServer();
+    servers.push(busy);
+    busy.listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    const busyPort = (busy.address() as net.AddressInfo).port;
+
+    const alice = terminal([]);
+    await alice.expectText('Enter your name');
+    alice.type(`Ali ce${KEYS.enter}`);
+    await alice.expectText('contains a space');
+    alice.type(`${KEYS.ctrlU}Alice${KEYS.enter}`);
+    await alice.expectText('Enter your port number');
+    alice.type(`abc${KEYS.enter}`);
+    await alice.expectText('is not a number');
+    alice.type(`70000${KEYS.enter}`);
+    await alice.expectText('outside 1..65535');
+    alice.type(`${busyPort}${KEYS.enter}`);
+    await alice.expectText(`Port ${busyPort} is already in use`);
+    alice.type(`auto${KEYS.enter}`);
+    const listening = await alice.expectText(/Server listening on 127\.0\.0\.1:(\d+)/);
+    assert.notEqual(Number(listening[1]), busyPort);
+    await alice.expectText('1. Send message');
+    await alice.expectText('2. Query active peers');
+    await alice.expectText('3. Connect to active peers');
+    await alice.expectText('0. Quit');
+    alice.type(`0${KEYS.enter}`);
+    await alice.expectText('Bye. No peers to notify.');
+    assert.equal(await alice.expectExit(), 0);
+  });
+
+  it('sends from the menu, to a known peer and to a typed address, and the peer receives both', async () => {
+    const peer = await bob();
+    const { alice, port } = await aliceWith(peer);
+    const B = `127.0.0.1:${peer.port}`;
+    const A = `127.0.0.1:${port}`;
+
+    // Alice greeted Bob; until he speaks she knows only his address.
+    alice.type(`1${KEYS.enter}`);
+    await alice.expectText(`1. ${B}`);
+    alice.type(KEYS.escape);
+    await alice.expectText('Choose an option');
+    peer.command(`/send ${A} hi Alice`);
+    await alice.expectText(`Bob (${B}): hi Alice`);
+    alice.type(`1${KEYS.enter}`);
+    await alice.expectText('Send to');
+    await alice.expectText(`1. Bob (${B})`);
+    alice.type(KEYS.enter);
+    await alice.expectText(`Message to ${B}`);
+    alice.type(`Hello Bob, from the menu ✓${KEYS.enter}`);
+    await alice.expectText(`Sent to ${B}: ${A} Alice Hello Bob, from the menu ✓`);
+    const first = await peer.waitFor((e) => e.type === 'message' && e.kind === 'chat');
+    assert.deepEqual([first.from, first.name, first.text], [A, 'Alice', 'Hello Bob, from the menu ✓']);
+
+    // "Another address": the IP and port are checked and asked again.
+    await alice.expectText('Choose an option');
+    alice.type(`1${KEYS.enter}`);
+    await alice.expectText('0. Another address');
+    alice.type(`0${KEYS.enter}`);
+    await alice.expectText('Peer IP address');
+    alice.type(`999.1.1.1${KEYS.enter}`);
+    await alice.expectText('is not an IP address');
+    alice.type(`${KEYS.ctrlU}127.0.0.1${KEYS.enter}`);
+    await alice.expectText('Peer port');
+    alice.type(`0${KEYS.enter}`);
+    await alice.expectText('outside 1..65535');
+    alice.type(`${KEYS.ctrlU}${peer.port}${KEYS.enter}`);
+    await alice.expectText(`Message to ${B}`);
+    alice.type(`second one${KEYS.enter}`);
+    await alice.expectText(`Sent to ${B}: ${A} Alice second one`);
+    await peer.waitFor((e) => e.type === 'message' && e.text === 'second one');
+
+    // Query shows Bob in the table.
+    alice.type(`2${KEYS.enter}`);
+    await alice.expectText(/Address\s+Name\s+Connected\s+Last heard\s+Messages/);
+    await alice.expectText(new RegExp(`${B.replace(/\./g, '\\.')}\\s+Bob\\s+no\\s+\\d+ s ago\\s+1`));
+
+    // Connect: pick Bob, he is told connect and the result is shown.
+    alice.type(`3${KEYS.enter}`);
+    await alice.expectText('? Connect to');
+    alice.type(KEYS.enter);
+    await alice.expectText(`Connected to ${B} (sent: ${A} Alice connect)`);
+    await peer.waitFor((e) => e.type === 'message' && e.kind === 'connect' && e.from === A);
+
+    alice.type(`0${KEYS.enter}`);
+    await alice.expectText('Bye. Told 1 of 1 peer you left');
+    assert.equal(await alice.expectExit(), 0);
+    await peer.waitFor((e) => e.type === 'message' && e.kind === 'exit' && e.from === A);
+  });
+
+  it('shows a message that arrives mid-answer above the prompt, and submits exactly what was typed', async () => {
+    const peer = await bob();
+    const { alice, port } = await aliceWith(peer);
+    const A = `127.0.0.1:${port}`;
+    alice.type(`1${KEYS.enter}`);
+    await alice.expectText('Send to');
+    alice.type(KEYS.enter);
+    await alice.expectText('Message to');
+    alice.type('half of my');
+    await alice.expectText('half of my');
+
+    peer.command(`/send ${A} interrupting you`);
+    await alice.expectText(/Bob \(127\.0\.0\.1:\d+\): interrupting you/);
+    // The prompt comes back below it, with the half-typed text intact.
+    await alice.expectText(/Message to [\d.:]+ \(Esc to go back\) half of my/);
+
+    // The cursor stays where the user left it, too: move left, take another message, type.
+    alice.type(`${KEYS.left}${KEYS.left}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    peer.command(`/send ${A} and again`);
+    await alice.expectText(/Bob \(127\.0\.0\.1:\d+\): and again/);
+    await alice.expectText(/half of my/);
+    alice.type('X');
+    await alice.expectText('half of Xmy');
+    alice.type(`${KEYS.backspace}${KEYS.right}${KEYS.right} answer${KEYS.enter}`);
+
+    const got = await peer.waitFor((e) => e.type === 'message' && e.kind === 'chat' && e.from === A);
+    assert.equal(got.text, 'half of my answer');
+    await alice.expectText(`Sent to 127.0.0.1:${peer.port}: ${A} Alice half of my answer`);
+    // Both incoming lines are on screen, each exactly once after the prompt opened.
+    const screen = alice.text();
+    assert.equal(screen.split('interrupting you').length - 1, 1);
+    assert.equal(screen.split(': and again').length - 1, 1);
+    alice.type(KEYS.ctrlC);
+    assert.equal(await alice.expectExit(), 0);
+  });
+
+  it('shows ESC[2J, an OSC title and a bidi override escaped; the terminal never receives them', async () => {
+    const peer = await bob();
+    const { alice, port } = await aliceWith(peer);
+    await sendRaw(port, `127.0.0.1:${peer.port} Mallory \x1b[2J\x1b]0;pwned\x07\u202eevil still here`);
+    await alice.expectText('Mallory (127.0.0.1');
+    await alice.expectText('\\x1b[2J\\x1b]0;pwned\\x07\\u{202e}evil still here');
+    const raw = alice.raw();
+    assert.equal(raw.includes('\x1b[2J'), false, 'the clear-screen sequence reached the terminal');
+    assert.equal(raw.includes('\x1b]'), false, 'an OSC sequence reached the terminal');
+    assert.equal(raw.includes('\u202e'), false, 'a bidi override reached the terminal');
+    assert.equal(raw.includes('\x07'), false, 'a bell reached the terminal');
+    // Nothing was cleared: the start-up lines are still followed by the menu.
+    assert.match(alice.text(), /Server listening on[\s\S]*Mallory[\s\S]*Choose an option/);
+    alice.type(`0${KEYS.enter}`);
+    assert.equal(await alice.expectExit(), 0);
+  });
+
+  it('Ctrl+C in the menu tells the other peer exit and exits 0', async () => {
+    const peer = await bob();
+    const { alice, port } = await aliceWith(peer);
+    alice.type(KEYS.ctrlC);
+    const exit = await peer.waitFor((e) => e.type === 'message' && e.kind === 'exit');
+    assert.equal(exit.from, `127.0.0.1:${port}`);
+    await alice.expectText('Bye. Told 1 of 1 peer you left');
+    assert.equal(await alice.expectExit(), 0);
+  });
+
+  it('Ctrl+C while typing a message, and SIGTERM, both quit and tell the peer', async () => {
+    const peer = await bob();
+    const first = await aliceWith(peer);
+    first.alice.type(`1${KEYS.enter}`);
+    await first.alice.expectText('Send to');
+    first.alice.type(KEYS.enter);
+    await first.alice.expectText('Message to');
+    first.alice.type(`never sent${KEYS.ctrlC}`);
+    await peer.waitFor((e) => e.type === 'message' && e.kind === 'exit' && e.from === `127.0.0.1:${first.port}`);
+    assert.equal(await first.alice.expectExit(), 0);
+    assert.equal(peer.events.some((e) => e.type === 'message' && e.text === 'never sent'), false);
+
+    const second = await aliceWith(peer);
+    second.alice.signal('SIGTERM');
+    await peer.waitFor((e) => e.type === 'message' && e.kind === 'exit' && e.from === `127.0.0.1:${second.port}`);
+    assert.equal(await second.alice.expectExit(), 0);
+  });
+
+  // A listener whose accept queue is full: connections to it hang (the kernel
+  // drops the SYNs), so a quit that tells it `exit` waits for the send timeout.
+  const HOLE = [
+    'import socket, time',
+    "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)",
+    'port = s.getsockname()[1]',
+    'fill = [socket.socket() for _ in range(4)]',
+    'for c in fill:',
+    '    c.setblocking(False)',
+    "    try: c.connect(('127.0.0.1', port))",
+    '    except BlockingIOError: pass',
+    'print(port, flush=True)',
+    'time.sleep(60)',
+  ].join('\n');
+  const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0;
+
+  it('a second Ctrl+C during a slow quit leaves at once with 130', { skip: hasPython ? false : 'python3 not found' }, async () => {
+    const hole = spawn('python3', ['-c', HOLE], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(hole);
+    const [chunk] = (await once(hole.stdout, 'data')) as [Buffer];
+    const holePort = Number(chunk.toString().trim());
+    assert.ok(holePort > 0);
+
+    const peer = await bob();
+    const { alice, port } = await aliceWith(peer, ['--timeout', '20000']);
+    // The hole introduces itself, so Alice will try to tell it goodbye.
+    await sendRaw(port, `127.0.0.1:${holePort} Hole hello`);
+    await alice.expectText(`Hole (127.0.0.1:${holePort}) joined`);
+    alice.type(KEYS.ctrlC);
+    await alice.expectText('Notifying 2 peers… 1 ok, 0 failed');
+    await peer.waitFor((e) => e.type === 'message' && e.kind === 'exit');
+    const started = Date.now();
+    alice.type(KEYS.ctrlC);
+    assert.equal(await alice.expectExit(10_000), 130);
+    // Far sooner than the 20 s send timeout it would otherwise wait for.
+    assert.ok(Date.now() - started < 10_000);
+  });
+});
