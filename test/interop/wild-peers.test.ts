@@ -5,6 +5,7 @@
  * drained, never shown.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { startHeadlessPeer, type HeadlessPeer } from '../helpers/headless-peer.js';
@@ -97,5 +98,25 @@ describe('peers in the wild', () => {
     assert.deepEqual(shown, []);
     const everything = JSON.stringify(alice.events) + alice.stderr();
     assert.ok(!everything.includes(ACK_LINE.trim()), 'the acknowledgement is not shown');
+  });
+
+  it('a sender that waits for a reply before closing: p2pchat writes nothing back and takes the message at its FIN', async () => {
+    // Bob is killed in `after`, never quit: it must not send exit to the made-up 127.0.0.1:1.
+    const bob = await p2pchat('Bob');
+    // Like a Python sender doing sendall(); settimeout(1); recv(1024); close().
+    const waitMs = 1000;
+    const socket = net.connect({ host: '127.0.0.1', port: bob.port });
+    closers.push({ close: async () => void socket.destroy() });
+    socket.on('error', () => undefined);
+    const reply: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => reply.push(chunk));
+    socket.once('connect', () => {
+      socket.write('127.0.0.1:1 Waiter did anyone get this?');
+      setTimeout(() => socket.end(), waitMs);
+    });
+    const got = await bob.waitFor((e) => e.type === 'message' || e.type === 'rejected');
+    assert.deepEqual([got.type, got.name, got.text], ['message', 'Waiter', 'did anyone get this?']);
+    await until(() => socket.closed, 'the connection to close');
+    assert.equal(Buffer.concat(reply).length, 0, 'p2pchat never replies');
   });
 });
