@@ -139,10 +139,12 @@ async function run(options: CliOptions, ui: Ui, quit: QuitControl): Promise<numb
   node.on('warning', (text) => host.print(formatWarning(text, new Date(), theme)));
 
   let failure: unknown;
-  const menu = (async () => {
-    for (const outcome of await node.greet(options.peer)) host.print(formatGreeting(outcome, theme));
-    await menuLoop(session);
-  })().catch((error: unknown) => {
+  // Greetings go out beside the menu: a bootstrap peer that does not answer
+  // must not hold the menu back for the whole send timeout.
+  void node.greet(options.peer).then((outcomes) => {
+    for (const outcome of outcomes) host.print(formatGreeting(outcome, theme));
+  });
+  const menu = menuLoop(session).catch((error: unknown) => {
     if (!(error instanceof QuitRequested)) failure = error;
   });
   await Promise.race([menu, quit.promise]);

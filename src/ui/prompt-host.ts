@@ -54,6 +54,7 @@ export class PromptHost {
   #pending: string[] = [];
   #open: OpenPrompt | undefined;
   #closed = false;
+  #reprintScheduled = false;
   /** Re-opens caused by incoming lines (for tests and curiosity). */
   reopened = 0;
 
@@ -81,11 +82,23 @@ export class PromptHost {
       return;
     }
     this.#pending.push(line);
-    // An answered prompt is about to close by itself; the lines follow it.
-    if (open.reason === undefined && open.answer === undefined) {
-      open.reason = 'reprint';
-      open.controller.abort('reprint');
-    }
+    if (this.#reprintScheduled) return;
+    // Wait for the check phase: every message that completed in this poll
+    // phase (a burst) is then printed with a single re-open of the prompt.
+    this.#reprintScheduled = true;
+    setImmediate(() => {
+      this.#reprintScheduled = false;
+      const current = this.#open;
+      if (current === undefined) {
+        this.#flush();
+        return;
+      }
+      // An answered prompt is about to close by itself; the lines follow it.
+      if (current.reason === undefined && current.answer === undefined) {
+        current.reason = 'reprint';
+        current.controller.abort('reprint');
+      }
+    });
   }
 
   /** Write raw text (no newline added), e.g. a progress line rewritten in place. */

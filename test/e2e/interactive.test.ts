@@ -181,12 +181,42 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     assert.equal(await alice.expectExit(), 0);
   });
 
+  it('drops nothing from a burst of 100 messages while a prompt is open, and the prompt survives', async () => {
+    const peer = await bob();
+    const { alice, port } = await aliceWith(peer);
+    alice.type(`1${KEYS.enter}`);
+    await alice.expectText('Send to');
+    alice.type(KEYS.enter);
+    await alice.expectText('Message to');
+    alice.type('still here');
+    await alice.expectText('still here');
+    const count = 100;
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => sendRaw(port, `127.0.0.1:${peer.port} Bob burst-${i}-end`)),
+    );
+    await alice.expectText(/Message to [\d.:]+ \(Esc to go back\) still here/);
+    // Every message shown exactly once.
+    const deadline = Date.now() + 10_000;
+    const seen = (): number[] => [...alice.text().matchAll(/burst-(\d+)-end/g)].map((m) => Number(m[1]));
+    while (seen().length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const shown = seen();
+    assert.equal(shown.length, count, `saw ${shown.length} of ${count}`);
+    assert.equal(new Set(shown).size, count);
+    alice.type(`!${KEYS.enter}`);
+    const got = await peer.waitFor((e) => e.type === 'message' && e.kind === 'chat' && e.from === `127.0.0.1:${port}`);
+    assert.equal(got.text, 'still here!');
+    alice.type(KEYS.ctrlC);
+    assert.equal(await alice.expectExit(), 0);
+  });
+
   it('shows ESC[2J, an OSC title and a bidi override escaped; the terminal never receives them', async () => {
     const peer = await bob();
     const { alice, port } = await aliceWith(peer);
     await sendRaw(port, `127.0.0.1:${peer.port} Mallory \x1b[2J\x1b]0;pwned\x07\u202eevil still here`);
     await alice.expectText('Mallory (127.0.0.1');
     await alice.expectText('\\x1b[2J\\x1b]0;pwned\\x07\\u{202e}evil still here');
+    // The menu is drawn again below the line.
+    await alice.expectText('Choose an option');
     const raw = alice.raw();
     assert.equal(raw.includes('\x1b[2J'), false, 'the clear-screen sequence reached the terminal');
     assert.equal(raw.includes('\x1b]'), false, 'an OSC sequence reached the terminal');
