@@ -174,7 +174,7 @@ test('escape corpus: no raw control or bidi code point on any screen or in the l
     logRaw += countUnsafe(fs.readFileSync(file, 'utf8'));
     const received = readLog(file).filter((r) => r.direction === 'in');
     assert.equal(received.length, jsonAccepted.length, `${path.basename(file)}: ${received.length} logged, ${jsonAccepted.length} accepted`);
-    const key = (r: { name?: unknown; text?: unknown }): string => JSON.stringify([r.name, r.text]);
+    const key = (r: Readonly<Record<string, unknown>>): string => JSON.stringify([r.name, r.text]);
     assert.deepEqual(received.map(key).sort(), jsonAccepted.map(key).sort(), `${path.basename(file)} differs from what was accepted`);
   }
   assert.equal(logRaw, 0, 'raw code points in a log');
