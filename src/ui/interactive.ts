@@ -201,6 +201,7 @@ async function startUp(options: CliOptions, ui: Ui, log: MessageLog | undefined)
         },
         session.context,
       ),
+      { eraseUnanswered: false },
     ));
 
   if (options.port !== undefined) {
@@ -240,6 +241,7 @@ async function startUp(options: CliOptions, ui: Ui, log: MessageLog | undefined)
       },
       session.context,
     ),
+    { eraseUnanswered: false },
   );
   if (started === undefined) throw new QuitRequested();
   return started;

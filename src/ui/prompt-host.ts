@@ -34,6 +34,15 @@ export interface PromptSession {
   answered(value: unknown): void;
 }
 
+export interface AskOptions {
+  /**
+   * Erase the prompt when it closes without an answer reported through
+   * `answered` (Ctrl+C). Default true; pass false for prompts that cannot
+   * report their answer, or they would vanish once answered.
+   */
+  readonly eraseUnanswered?: boolean;
+}
+
 interface OpenPrompt {
   readonly controller: AbortController;
   reason: 'reprint' | 'quit' | undefined;
@@ -112,7 +121,8 @@ export class PromptHost {
    * and must re-open from the state its prompt last reported.
    * Throws QuitRequested on Ctrl+C in the prompt or after `close()`.
    */
-  async ask<T>(run: (session: PromptSession) => Promise<T>): Promise<T> {
+  async ask<T>(run: (session: PromptSession) => Promise<T>, options: AskOptions = {}): Promise<T> {
+    const eraseUnanswered = options.eraseUnanswered ?? true;
     for (;;) {
       if (this.#closed) throw new QuitRequested();
       this.#flush();
@@ -122,9 +132,12 @@ export class PromptHost {
           signal: open.controller.signal,
           input: this.input,
           output: this.output,
-          // Read by Inquirer when the prompt closes: erase it only when we aborted it.
+          // Read by Inquirer when the prompt closes: keep an answered prompt
+          // as a record, erase one we aborted (it is drawn again) and, where
+          // the prompt reports its answer, one left by Ctrl+C.
           get clearPromptOnDone() {
-            return open.reason !== undefined && open.answer === undefined;
+            if (open.answer !== undefined) return false;
+            return open.reason !== undefined || eraseUnanswered;
           },
         },
         answered: (value) => {

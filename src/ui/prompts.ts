@@ -47,13 +47,13 @@ function isEscape(key: KeypressEvent): boolean {
 
 function prefixTheme(theme: Theme) {
   return makeTheme({
-    prefix: { idle: theme.address('?'), done: theme.success('✔') },
+    prefix: { idle: theme.accent('?'), done: theme.success('✔') },
     style: {
-      answer: (text: string) => theme.address(text),
+      answer: (text: string) => theme.accent(text),
       message: (text: string) => theme.bold(text),
       error: (text: string) => theme.error(`> ${text}`),
       help: (text: string) => theme.notice(text),
-      highlight: (text: string) => theme.address(text),
+      highlight: (text: string) => theme.accent(text),
     },
   });
 }

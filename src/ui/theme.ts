@@ -14,6 +14,8 @@ export interface Theme {
   /** A peer's name in its own stable colour. */
   name(text: string, key?: string): string;
   address(text: string): string;
+  /** Prompt chrome: the `?`, the highlighted choice, a given answer. */
+  accent(text: string): string;
   error(text: string): string;
   warning(text: string): string;
   success(text: string): string;
@@ -77,7 +79,9 @@ export function createTheme(options: ThemeOptions = {}): Theme {
   return {
     enabled: level > 0,
     name: (text, key = text) => chalk.bold[NAME_COLOURS[nameColourIndex(key)] ?? 'cyan'](text),
-    address: (text) => chalk.cyan(text),
+    // Plain, so it never competes with the name's colour beside it.
+    address: (text) => text,
+    accent: (text) => chalk.cyan(text),
     error: (text) => chalk.red(text),
     warning: (text) => chalk.yellow(text),
     success: (text) => chalk.green(text),
