@@ -12,6 +12,7 @@ import {
   formatAddress,
   formatMessage,
   trimWhitespace,
+  unsendableReason,
   type MessageKind,
   type PeerAddress,
 } from './protocol.js';
@@ -234,6 +235,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const label = formatAddress(to);
     if (body === '') {
       return { ok: false, to: label, text: body, line, failure: 'invalid', error: 'the message is empty', ms: 0 };
+    }
+    const unsendable = unsendableReason(line);
+    if (unsendable) {
+      return { ok: false, to: label, text: body, line, failure: 'invalid', error: unsendable, ms: 0 };
     }
     const result = await sendMessage(to, line, { timeoutMs: this.timeoutMs });
     const outcome = this.#outcome(to, body, line, result);

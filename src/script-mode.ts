@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import type { ChatNode, Dropped, IncomingMessage, QuitSummary, Rejected, SendOutcome } from './chat-node.js';
 import { COMMAND_HELP, parseCommand } from './commands.js';
 import type { PeerEntry } from './peer-registry.js';
-import { ORIGINAL_RECV_BYTES, type PeerAddress } from './protocol.js';
+import { sizeWarning, type PeerAddress } from './protocol.js';
 
 /** Everything a scriptable mode shows. The only place these modes print. */
 export interface Printer {
@@ -52,10 +52,8 @@ export async function runScript(node: ChatNode, printer: Printer, options: Scrip
           return;
         case 'send': {
           // Warn before sending: peers running the original read one recv(1024) and cut the rest.
-          const bytes = Buffer.byteLength(node.lineFor(command.text), 'utf8');
-          if (bytes > ORIGINAL_RECV_BYTES) {
-            printer.warning(`This message is ${bytes} bytes; peers running the original chat read only ${ORIGINAL_RECV_BYTES} bytes and may cut it.`);
-          }
+          const warning = sizeWarning(node.lineFor(command.text));
+          if (warning) printer.warning(warning);
           void node.send(command.to, command.text).then((outcome) => printer.sent(outcome));
           return;
         }

@@ -133,10 +133,8 @@ describe('a 1,500-byte message to the reference Python peer', { skip }, () => {
 
 describe('a multi-byte character across byte 1024', { skip }, () => {
   // PROTOCOL.md: the original's receiver dies for good on a character cut at byte 1024,
-  // "so p2pchat never sends" one. Today it warns and sends anyway, and the reference
-  // peer's only server thread dies (UnicodeDecodeError). Marked todo until the core
-  // declines (or reshapes) such a send; it turns green by itself when that lands.
-  it('does not take down the reference peer', { todo: 'p2pchat warns but still sends a character cut at byte 1024' }, async () => {
+  // "so p2pchat never sends" one: it refuses the send and says why.
+  it('is refused with a reason, and the reference peer keeps receiving', async () => {
     const py = await seed();
     const alice = await p2pchat('Alice');
     const A = `127.0.0.1:${alice.port}`;
@@ -147,7 +145,9 @@ describe('a multi-byte character across byte 1024', { skip }, () => {
     assert.equal(Buffer.byteLength(`${prefix}${text}`.slice(0, prefix.length + text.indexOf('é'))), 1023);
 
     alice.command(`/send ${S} ${text}`);
-    await alice.waitFor((e) => e.type === 'sent' || e.type === 'send-failed');
+    const failed = await alice.waitFor((e) => e.type === 'sent' || e.type === 'send-failed');
+    assert.equal(failed.type, 'send-failed');
+    assert.match(String(failed.error), /byte 1024 falls inside the character "é"/);
     // Whatever p2pchat chose to do, the reference peer must still read what follows.
     alice.command(`/send ${S} still here`);
     await py.waitForOutput(printedLine(`${A} Alice still here`), { timeoutMs: 3000 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { classify, formatAddress, formatMessage, nameProblem, parseAddress, parseMessage } from '../../src/protocol.js';
+import { classify, formatAddress, formatMessage, nameProblem, parseAddress, parseMessage, sizeWarning, unsendableReason } from '../../src/protocol.js';
 
 describe('parseMessage: valid lines', () => {
   const cases: Array<[string, string, { ip: string; port: number; name: string; text: string; kind: string }]> = [
@@ -120,5 +120,21 @@ describe('parse(format(x)) round-trips (property)', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('lines the original peers cannot take', () => {
+  const prefix = '127.0.0.1:5000 Alice ';
+  it('sizeWarning speaks up past 1024 bytes only', () => {
+    assert.equal(sizeWarning(prefix + 'a'.repeat(1024 - prefix.length)), undefined);
+    assert.match(sizeWarning(prefix + 'a'.repeat(1025 - prefix.length)) ?? '', /1025 bytes.*1024 bytes/);
+  });
+  it('unsendableReason refuses a character cut at byte 1024, and nothing else', () => {
+    const before = 'a'.repeat(1023 - prefix.length);
+    assert.match(unsendableReason(`${prefix}${before}é tail`) ?? '', /byte 1024 falls inside the character "é"/);
+    assert.match(unsendableReason(`${prefix}${before.slice(1)}🎉 tail`) ?? '', /"🎉"/);
+    assert.equal(unsendableReason(`${prefix}${before}a é`), undefined, 'ASCII at 1023, é after the cut');
+    assert.equal(unsendableReason(`${prefix}${before.slice(1)}é tail`), undefined, 'é ends exactly at 1024');
+    assert.equal(unsendableReason(`${prefix}short é`), undefined);
   });
 });
