@@ -144,6 +144,41 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     await peer.waitFor((e) => e.type === 'message' && e.kind === 'exit' && e.from === A);
   });
 
+  it('asks before sending a bare control word, and warns above 1024 bytes', async () => {
+    const peer = await bob();
+    const { alice, port } = await aliceWith(peer);
+    const A = `127.0.0.1:${port}`;
+    const openMessagePrompt = async (): Promise<void> => {
+      await alice.expectText('Choose an option');
+      alice.type(`1${KEYS.enter}`);
+      await alice.expectText('Send to');
+      alice.type(KEYS.enter);
+      await alice.expectText('Message to');
+    };
+    await openMessagePrompt();
+    alice.type(`exit${KEYS.enter}`);
+    await alice.expectText('"exit" is a control word: the peer will remove you from its list of active peers. Send it anyway?');
+    alice.type(`n${KEYS.enter}`);
+    await alice.expectText('Not sent.');
+
+    await openMessagePrompt();
+    alice.type(`Hello${KEYS.enter}`);
+    await alice.expectText('"hello" is a control word');
+    alice.type(`y${KEYS.enter}`);
+    await alice.expectText(`Sent to 127.0.0.1:${peer.port}: ${A} Alice Hello`);
+    const hello = await peer.waitFor((e) => e.type === 'message' && e.from === A && e.text === 'Hello');
+    assert.equal(hello.kind, 'hello');
+
+    await openMessagePrompt();
+    alice.type(`${'x'.repeat(1100)}${KEYS.enter}`);
+    await alice.expectText(/This message is \d+ bytes; peers running the original chat read only 1024 bytes/);
+    const long = await peer.waitFor((e) => e.type === 'message' && e.from === A && String(e.text).length === 1100);
+    assert.equal(long.kind, 'chat');
+    assert.equal(peer.events.some((e) => e.type === 'message' && e.from === A && e.kind === 'exit'), false);
+    alice.type(KEYS.ctrlC);
+    assert.equal(await alice.expectExit(), 0);
+  });
+
   it('shows a message that arrives mid-answer above the prompt, and submits exactly what was typed', async () => {
     const peer = await bob();
     const { alice, port } = await aliceWith(peer);
