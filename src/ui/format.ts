@@ -6,7 +6,6 @@
  */
 import type { Dropped, IncomingMessage, QuitSummary, Rejected, SendOutcome } from '../chat-node.js';
 import type { PeerEntry } from '../peer-registry.js';
-import { ORIGINAL_RECV_BYTES } from '../protocol.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import type { Theme } from './theme.js';
 
@@ -81,13 +80,6 @@ export function formatWarning(text: string, at: Date, theme: Theme): string {
 export function formatSent(outcome: SendOutcome, theme: Theme): string {
   if (outcome.ok) return `${theme.success('Sent to')} ${theme.address(safe(outcome.to))}: ${safe(outcome.line)}`;
   return theme.error(`Could not send to ${safe(outcome.to)}: ${safe(outcome.error)}`);
-}
-
-/** A warning for lines the original peers (one `recv(1024)`) would cut, or undefined. */
-export function sizeWarning(line: string): string | undefined {
-  const bytes = Buffer.byteLength(line, 'utf8');
-  if (bytes <= ORIGINAL_RECV_BYTES) return undefined;
-  return `This message is ${bytes} bytes; peers running the original chat read only ${ORIGINAL_RECV_BYTES} bytes and may cut it.`;
 }
 
 /**

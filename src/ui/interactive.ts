@@ -12,7 +12,7 @@ import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../main.js';
 import type { MessageLog } from '../message-log.js';
 import type { PeerEntry } from '../peer-registry.js';
 import { parseIp, parsePort, type CliOptions } from '../program.js';
-import { classify, formatAddress, nameProblem, parseAddress, trimWhitespace, type ControlWord, type PeerAddress } from '../protocol.js';
+import { classify, formatAddress, nameProblem, parseAddress, sizeWarning, trimWhitespace, type ControlWord, type PeerAddress } from '../protocol.js';
 import { buildNode, openLog, startNode } from '../start.js';
 import {
   formatDropped,
@@ -23,7 +23,6 @@ import {
   formatRejected,
   formatSent,
   formatWarning,
-  sizeWarning,
 } from './format.js';
 import { PromptHost, QuitRequested } from './prompt-host.js';
 import { CANCELLED, choose, confirmPrompt, textPrompt, type Choice, type TextState } from './prompts.js';

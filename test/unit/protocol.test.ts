@@ -128,6 +128,8 @@ describe('lines the original peers cannot take', () => {
   it('sizeWarning speaks up past 1024 bytes only', () => {
     assert.equal(sizeWarning(prefix + 'a'.repeat(1024 - prefix.length)), undefined);
     assert.match(sizeWarning(prefix + 'a'.repeat(1025 - prefix.length)) ?? '', /1025 bytes.*1024 bytes/);
+    // 342 × 3 bytes = 1026: counted in bytes, not characters.
+    assert.match(sizeWarning('€'.repeat(342)) ?? '', /1026 bytes/);
   });
   it('unsendableReason refuses a character cut at byte 1024, and nothing else', () => {
     const before = 'a'.repeat(1023 - prefix.length);

@@ -12,7 +12,6 @@ import {
   formatQuitSummary,
   formatRejected,
   formatSent,
-  sizeWarning,
   truncate,
 } from '../../src/ui/format.js';
 import { PLAIN_THEME as plain } from '../../src/ui/theme.js';
@@ -90,13 +89,6 @@ describe('send results', () => {
       formatSent(failure('127.0.0.1:5009', 'connection refused: nothing is listening on 127.0.0.1:5009'), plain),
       'Could not send to 127.0.0.1:5009: connection refused: nothing is listening on 127.0.0.1:5009',
     );
-  });
-
-  it('warns above 1024 bytes of UTF-8, not at 1024', () => {
-    assert.equal(sizeWarning('a'.repeat(1024)), undefined);
-    assert.match(sizeWarning('a'.repeat(1025)) ?? '', /1025 bytes; .* only 1024 bytes/);
-    // 342 × 3 bytes = 1026: counted in bytes, not characters.
-    assert.match(sizeWarning('€'.repeat(342)) ?? '', /1026 bytes/);
   });
 });
 
