@@ -147,6 +147,18 @@ describe('PeerRegistry: unverified senders and the cap', () => {
     for (let port = 1; port <= 5; port++) assert.ok(r.get(`127.0.0.1:${port}`));
   });
 
+  it('eviction follows the least recently heard unverified entry through refreshes, exits and upgrades', () => {
+    const r = new PeerRegistry({ maxPeers: 4 });
+    for (const port of [1, 2, 3, 4]) r.apply(msg(port, 'hello'), port, false);
+    r.apply(msg(1, 'hi'), 5, false); // order now 2 3 4 1
+    r.apply(msg(3, 'exit'), 6, false); // 2 4 1, one free slot
+    r.apply(msg(5, 'hello'), 7, false); // 2 4 1 5, full
+    r.apply(msg(2, 'hi'), 8, true); // 2 verified: no longer evictable; 4 1 5
+    const evicted = [6, 7, 8, 9].map((port) => r.apply(msg(port, 'hello'), 8 + port, false).evicted?.port);
+    assert.deepEqual(evicted, [4, 1, 5, 6]);
+    assert.deepEqual(r.list().map((p) => p.port), [2, 7, 8, 9]);
+  });
+
   it('when every entry is verified, a new peer is refused rather than evicting one', () => {
     const r = new PeerRegistry({ maxPeers: 2 });
     r.apply(msg(1, 'hello'), 1, true);
