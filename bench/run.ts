@@ -1,0 +1,71 @@
+/**
+ * `npm run bench`: every figure against its baseline in the same run, a
+ * table on stdout and the same as JSON in bench/results.json. Loopback only,
+ * on ports opened here. It never fails on timing: exit 0 unless it crashes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { measureFanout } from './fanout.js';
+import { measureLatency } from './latency.js';
+import { measureRegistry } from './memory.js';
+import { ROOT } from './procs.js';
+import { measureReceive } from './receive.js';
+import { fanoutRows, latencyRows, memoryRows, receiveRows, startupRows } from './rows.js';
+import { measureStartup } from './startup.js';
+import { machine, renderTable, type Row } from './table.js';
+
+export const FULL = {
+  receive: { messages: 10_000, senders: 50, rounds: 5 },
+  latency: { messages: 1000, rounds: 3 },
+  // A short send timeout keeps the run short; the shape is the same at 5 s.
+  fanout: { peers: 500, unresponsive: 50, timeoutMs: 1000, rounds: 3, serialScale: 10 },
+  startup: { rounds: 15 },
+  registry: { small: 1000, large: 100_000, ops: 100_000, rounds: 3 },
+};
+
+function step(what: string): () => void {
+  const started = performance.now();
+  process.stderr.write(`bench: ${what}…`);
+  return () => process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const p = FULL;
+  let done = step('start-up');
+  const startup = await measureStartup(p.startup);
+  done();
+  done = step(`receive throughput (${p.receive.rounds} rounds of ${p.receive.messages} messages each side)`);
+  const receive = await measureReceive(p.receive);
+  done();
+  done = step(`latency (${p.latency.rounds} rounds of ${p.latency.messages} messages each side)`);
+  const latency = await measureLatency(p.latency);
+  done();
+  done = step(`quit fan-out (${p.fanout.rounds} rounds, then the serial sample)`);
+  const fanout = await measureFanout(p.fanout);
+  done();
+  done = step('registry scaling');
+  const registry = measureRegistry(p.registry);
+  done();
+
+  const rows: Row[] = [
+    ...receiveRows(receive, p.receive.messages, p.receive.senders),
+    ...latencyRows(latency, p.latency.messages),
+    ...fanoutRows(fanout, p.fanout.peers, p.fanout.unresponsive, p.fanout.timeoutMs),
+    ...startupRows(startup),
+    ...memoryRows(receive, registry, p.receive.messages, p.registry.small, p.registry.large),
+  ];
+  const host = machine();
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(`${renderTable(rows)}\n\n`);
+  process.stdout.write(`machine: ${host.cpus} CPUs, ${host.cpu}, Node ${host.node}, ${host.platform}; bench took ${seconds.toFixed(0)} s\n`);
+  const missed = rows.filter((r) => !r.pass).map((r) => r.figure);
+  process.stdout.write(missed.length ? `missed: ${missed.join(', ')}\n` : 'every target met\n');
+
+  const file = path.join(ROOT, 'bench', 'results.json');
+  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry } };
+  fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`);
+}
+
+await main();
