@@ -4,21 +4,7 @@ import type { Printer } from './script-mode.js';
 import { safeJson } from './safe-json.js';
 
 export function createJsonPrinter(output: Writable): Printer {
-  // Events raised in one turn of the event loop (a burst of connections ending
-  // together) leave in one write: one system call for the burst instead of one
-  // per event. setImmediate, not nextTick: Node drains the tick queue after
-  // every socket callback, so only the check phase sees the whole burst.
-  let corked = false;
-  const flush = (): void => {
-    corked = false;
-    output.uncork();
-  };
   const emit = (event: Record<string, unknown>): void => {
-    if (!corked) {
-      corked = true;
-      output.cork();
-      setImmediate(flush);
-    }
     output.write(`${safeJson(event)}\n`);
   };
   return {
