@@ -128,3 +128,14 @@ export function memoryOf(pid: number): { rss: number; peak: number } | null {
     return null;
   }
 }
+
+/** CPU time (user + system) used so far by a process, in microseconds, from /proc (Linux); null elsewhere. */
+export function cpuMicros(pid: number): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime, in clock ticks of 10 ms on Linux.
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}

@@ -10,7 +10,7 @@
  * afterwards, never told to quit, so it sends nothing to them.
  */
 import { fire } from './load.js';
-import { memoryOf, startBareServer, startP2pchat, type Target } from './procs.js';
+import { cpuMicros, memoryOf, startBareServer, startP2pchat, type Target } from './procs.js';
 import { median } from './stats.js';
 
 export interface ReceiveOptions {
@@ -29,6 +29,8 @@ export interface ReceiveRound {
   /** Resident set after the round, bytes. */
   readonly rss: number | null;
   readonly peakRss: number | null;
+  /** The receiver's own CPU time per message, microseconds (10 ms resolution overall). */
+  readonly cpuUs: number | null;
 }
 
 export interface ReceiveResult {
@@ -37,6 +39,9 @@ export interface ReceiveResult {
   /** Entries in p2pchat's peer list after the first round (from `/peers`). */
   readonly peersListed: number;
   readonly medianRate: { p2pchat: number; bare: number };
+  /** Median over rounds of p2pchat's rate / the bare server's rate in the same round. */
+  readonly medianRatio: number;
+  readonly medianCpuUs: { p2pchat: number | null; bare: number | null };
   readonly lost: { p2pchat: number; bare: number };
   readonly medianRss: { p2pchat: number | null; bare: number | null };
 }
@@ -58,6 +63,7 @@ async function oneRound(target: Target, options: ReceiveOptions): Promise<Receiv
     lastAt = performance.now();
     if (seen === options.messages) done();
   };
+  const cpuBefore = cpuMicros(target.pid);
   const started = performance.now();
   const load = await fire(target.port, options.messages, options.senders, (i) => payload(target.port, i));
   // Every connection is closed by now; let the receiver print the rest.
@@ -66,6 +72,7 @@ async function oneRound(target: Target, options: ReceiveOptions): Promise<Receiv
   clearTimeout(timer);
   const ms = (seen === options.messages ? lastAt : performance.now()) - started;
   const memory = memoryOf(target.pid);
+  const cpuAfter = cpuMicros(target.pid);
   return {
     rate: (seen / ms) * 1000,
     ms,
@@ -73,6 +80,7 @@ async function oneRound(target: Target, options: ReceiveOptions): Promise<Receiv
     sendErrors: load.errors,
     rss: memory?.rss ?? null,
     peakRss: memory?.peak ?? null,
+    cpuUs: cpuBefore === null || cpuAfter === null || seen === 0 ? null : (cpuAfter - cpuBefore) / seen,
   };
 }
 
@@ -118,9 +126,9 @@ export async function measureReceive(options: ReceiveOptions): Promise<ReceiveRe
       }
     }
   }
-  const rss = (rounds: ReceiveRound[]): number | null => {
-    const values = rounds.map((r) => r.rss).filter((v): v is number => v !== null);
-    return values.length ? median(values) : null;
+  const mid = (values: (number | null)[]): number | null => {
+    const known = values.filter((v): v is number => v !== null);
+    return known.length ? median(known) : null;
   };
   return {
     p2pchat,
@@ -131,6 +139,8 @@ export async function measureReceive(options: ReceiveOptions): Promise<ReceiveRe
       p2pchat: p2pchat.reduce((sum, r) => sum + r.lost, 0),
       bare: bare.reduce((sum, r) => sum + r.lost, 0),
     },
-    medianRss: { p2pchat: rss(p2pchat), bare: rss(bare) },
+    medianRatio: median(p2pchat.map((r, i) => r.rate / (bare[i]?.rate ?? Number.NaN))),
+    medianCpuUs: { p2pchat: mid(p2pchat.map((r) => r.cpuUs)), bare: mid(bare.map((r) => r.cpuUs)) },
+    medianRss: { p2pchat: mid(p2pchat.map((r) => r.rss)), bare: mid(bare.map((r) => r.rss)) },
   };
 }

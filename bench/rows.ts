@@ -9,7 +9,8 @@ import type { Row } from './table.js';
 const MIB = 2 ** 20;
 
 export function receiveRows(r: ReceiveResult, messages: number, senders: number): Row[] {
-  const ratio = r.medianRate.p2pchat / r.medianRate.bare;
+  const ratio = r.medianRatio;
+  const cpu = (v: number | null): string => (v === null ? '?' : v.toFixed(0));
   return [
     {
       figure: '1. receive throughput',
@@ -20,7 +21,8 @@ export function receiveRows(r: ReceiveResult, messages: number, senders: number)
       ratio,
       target: '>= 0.8x bare, 0 lost',
       pass: ratio >= 0.8 && r.lost.p2pchat === 0,
-      note: `${messages} messages, one connection each, ${senders} concurrent senders, median of ${r.p2pchat.length} rounds; lost: p2pchat ${r.lost.p2pchat}, bare ${r.lost.bare}`,
+      note: `${messages} messages, one connection each, ${senders} concurrent senders, median of ${r.p2pchat.length} rounds (ratio: median of the per-round ratios); lost: p2pchat ${r.lost.p2pchat}, bare ${r.lost.bare}; ` +
+        `receiver CPU per message: p2pchat ${cpu(r.medianCpuUs.p2pchat)} us, bare ${cpu(r.medianCpuUs.bare)} us`,
     },
   ];
 }

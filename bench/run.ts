@@ -15,8 +15,8 @@ import { measureStartup } from './startup.js';
 import { machine, renderTable, type Row } from './table.js';
 
 export const FULL = {
-  receive: { messages: 10_000, senders: 50, rounds: 5 },
-  latency: { messages: 1000, rounds: 3 },
+  receive: { messages: 10_000, senders: 50, rounds: 7 },
+  latency: { messages: 1000, rounds: 5 },
   // A short send timeout keeps the run short; the shape is the same at 5 s.
   fanout: { peers: 500, unresponsive: 50, timeoutMs: 1000, rounds: 3, serialScale: 10 },
   startup: { rounds: 15 },
