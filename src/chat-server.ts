@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { freeFileDescriptors, openFileLimit } from './fd-limit.js';
 import { parseMessage, type ChatMessage, type Rejection } from './protocol.js';
 
 export interface ServerLimits {
@@ -89,10 +90,13 @@ export class ChatServer extends EventEmitter<ServerEvents> {
   readonly #server: net.Server;
   readonly #connections = new Set<Connection>();
   #closing: Promise<void> | undefined;
+  #cap: number;
+  #capNote = '';
 
   constructor(limits: Partial<ServerLimits> = {}) {
     super();
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.#cap = this.limits.maxConnections;
     this.#server = net.createServer({ noDelay: true }, (socket) => this.#onConnection(socket));
     // EMFILE and friends on accept: report, keep listening.
     this.#server.on('error', (error) => this.emit('warning', error));
@@ -107,12 +111,34 @@ export class ChatServer extends EventEmitter<ServerEvents> {
       };
       const onListening = (): void => {
         this.#server.off('error', onError);
+        this.#fitCapToFileLimit();
         resolve(this.#server.address() as net.AddressInfo);
       };
       this.#server.once('error', onError);
       this.#server.once('listening', onListening);
       this.#server.listen({ port, host, backlog: 511 });
     });
+  }
+
+  /**
+   * Most incoming connections kept open at once: `limits.maxConnections`, or
+   * fewer when the process's file limit leaves less room (see fd-limit.ts).
+   */
+  get connectionCap(): number {
+    return this.#cap;
+  }
+
+  // Past the file limit, libuv sheds new connections without telling anyone
+  // (no EMFILE reaches us), real senders included. Capping below it instead
+  // makes the idlest connection give way, counted and reported as a drop,
+  // and leaves descriptors for sending and for the log.
+  #fitCapToFileLimit(): void {
+    const free = freeFileDescriptors();
+    if (free === undefined) return;
+    const room = Math.max(1, free - Math.max(8, Math.floor(free / 4)));
+    if (room >= this.#cap) return;
+    this.#cap = room;
+    this.#capNote = ` (lowered from ${this.limits.maxConnections} to fit the open-file limit of ${openFileLimit() ?? '?'})`;
   }
 
   address(): net.AddressInfo | null {
@@ -138,7 +164,7 @@ export class ChatServer extends EventEmitter<ServerEvents> {
       socket.destroy();
       return;
     }
-    if (this.#connections.size >= this.limits.maxConnections) this.#evictIdlest();
+    if (this.#connections.size >= this.#cap) this.#evictIdlest();
     const connection: Connection = {
       socket,
       remote: { address: normalizeIp(socket.remoteAddress), port: socket.remotePort ?? 0 },
@@ -238,7 +264,7 @@ export class ChatServer extends EventEmitter<ServerEvents> {
       if (!idlest || connection.lastActivity < idlest.lastActivity) idlest = connection;
     }
     if (idlest) {
-      this.#drop(idlest, 'capacity', `closed to make room: ${this.limits.maxConnections} connections open`);
+      this.#drop(idlest, 'capacity', `closed to make room: ${this.#cap} connections open${this.#capNote}`);
     }
   }
 
