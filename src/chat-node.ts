@@ -17,7 +17,11 @@ import {
   type PeerAddress,
 } from './protocol.js';
 import { broadcast, DEFAULT_SEND_TIMEOUT_MS, sendMessage, type SendFailure } from './sender.js';
+import { freeFileDescriptors } from './fd-limit.js';
 import { claimMatches, type VerifyMode } from './verify.js';
+
+/** Most `exit` sends in flight at once when quitting (fewer if the file limit is lower). */
+const QUIT_CONCURRENCY = 512;
 
 export interface ChatNodeOptions {
   readonly name: string;
@@ -206,6 +210,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       if (fresh.length === 0) return;
       await broadcast(fresh, () => line, {
         timeoutMs: Math.max(1, Math.ceil(deadline - performance.now())),
+        // Each send takes a descriptor: stay under the file limit, or the rest fail with EMFILE.
+        concurrency: Math.min(QUIT_CONCURRENCY, Math.max(1, (freeFileDescriptors() ?? QUIT_CONCURRENCY) - 8)),
         onResult: ({ to, result }) => {
           const outcome = this.#outcome(to, 'exit', line, result);
           this.#logSent(outcome);
