@@ -228,20 +228,22 @@ export async function startBlackholes(count: number): Promise<Blackholes> {
     });
   });
   const ports = JSON.parse(line) as number[];
-  // Fill each accept queue: connect until a connect no longer completes.
+  // Fill each accept queue: connect until a connect no longer completes (all listeners at once).
   const fillers: net.Socket[] = [];
-  for (const port of ports) {
-    for (let attempt = 0; attempt < 8; attempt += 1) {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.on('error', () => undefined);
-      const connected = await Promise.race([once(socket, 'connect').then(() => true), delay(250).then(() => false)]);
-      if (!connected) {
-        socket.destroy();
-        break;
+  await Promise.all(
+    ports.map(async (port) => {
+      for (let attempt = 0; attempt < 8; attempt += 1) {
+        const socket = net.connect({ host: '127.0.0.1', port });
+        socket.on('error', () => undefined);
+        const connected = await Promise.race([once(socket, 'connect').then(() => true), delay(250).then(() => false)]);
+        if (!connected) {
+          socket.destroy();
+          return;
+        }
+        fillers.push(socket);
       }
-      fillers.push(socket);
-    }
-  }
+    }),
+  );
   return {
     ports,
     close: async () => {
