@@ -1,23 +1,14 @@
 /**
  * Start-up: parse flags, pick the mode (interactive, headless JSON, or plain
- * lines for piped stdin), run it, and return the exit code.
- *
- * Exit codes: 0 after a quit (from the menu, /quit, end of input, or the first
- * Ctrl+C/SIGTERM); 1 when the chat cannot start (port in use, log not
- * writable), or when a quit by signal overran the send timeout + 1 s; 2 for a
- * bad flag or a missing one; 130 on a second Ctrl+C, 143 on a second SIGTERM.
+ * lines for piped stdin), run it, and return the exit code (exit-codes.ts).
  */
 import { CommanderError } from 'commander';
 import { describeError, isP2PError, P2PError } from './errors.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE } from './exit-codes.js';
 import { createProgram, type CliOptions } from './program.js';
 import type { Printer } from './script-mode.js';
 import { buildNode, openLog, startNode } from './start.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
-export const EXIT_TERMINATED = 143;
 
 function fail(message: string): void {
   process.stderr.write(`p2pchat: ${message}\n`);

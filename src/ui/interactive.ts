@@ -8,7 +8,7 @@
 import { input } from '@inquirer/prompts';
 import type { ChatNode, SendOutcome } from '../chat-node.js';
 import { describeError, isP2PError } from '../errors.js';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../main.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED } from '../exit-codes.js';
 import type { MessageLog } from '../message-log.js';
 import type { PeerEntry } from '../peer-registry.js';
 import { parseIp, parsePort, type CliOptions } from '../program.js';
@@ -59,11 +59,14 @@ interface Session extends Ui {
 
 /**
  * First Ctrl+C or SIGTERM: quit as from the menu (peers are told `exit`).
- * A second Ctrl+C while quitting leaves at once with 130.
+ * A second one while quitting leaves at once, 130 for Ctrl+C and 143 for
+ * SIGTERM, after flushing the log.
  */
 class QuitControl {
   requested = false;
   readonly promise: Promise<void>;
+  /** Run right before leaving without the full goodbye: flushes the log. */
+  beforeExit: () => void = () => undefined;
   #resolve: () => void = () => undefined;
 
   constructor(private readonly host: PromptHost) {
@@ -79,7 +82,7 @@ class QuitControl {
     this.#resolve();
   }
 
-  interrupt(): void {
+  interrupt(exitCode: number): void {
     if (!this.requested) {
       this.request();
       return;
@@ -87,7 +90,11 @@ class QuitControl {
     // Show the cursor again (a list prompt hides it) and leave.
     this.host.output.write('\x1b[?25h\n');
     this.host.output.write('Interrupted: left without waiting for every peer.\n');
-    process.exit(EXIT_INTERRUPTED);
+    try {
+      this.beforeExit();
+    } finally {
+      process.exit(exitCode);
+    }
   }
 }
 
@@ -96,8 +103,8 @@ export async function runInteractive(options: CliOptions): Promise<number> {
   // Ctrl+C inside a prompt arrives as Inquirer's ExitPromptError, not as SIGINT.
   const host = new PromptHost({ onInterrupt: () => control.request() });
   const control = new QuitControl(host);
-  const onSigint = (): void => control.interrupt();
-  const onSigterm = (): void => control.request();
+  const onSigint = (): void => control.interrupt(EXIT_INTERRUPTED);
+  const onSigterm = (): void => control.interrupt(EXIT_TERMINATED);
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
   // A terminal that went away (EPIPE) must not take the peer down mid-quit.
@@ -117,6 +124,7 @@ async function run(options: CliOptions, ui: Ui, quit: QuitControl): Promise<numb
   const { host, theme } = ui;
   let node: ChatNode;
   const log = openLog(options);
+  quit.beforeExit = () => log?.close();
   try {
     node = await startUp(options, ui, log);
   } catch (error) {

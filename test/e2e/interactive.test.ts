@@ -307,7 +307,8 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
   ].join('\n');
   const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0;
 
-  it('a second Ctrl+C during a slow quit leaves at once with 130', { skip: hasPython ? false : 'python3 not found' }, async () => {
+  /** Alice knows Bob and a peer that never answers, and has begun a slow quit. */
+  async function slowQuit(begin: (alice: PtySession) => void): Promise<PtySession> {
     const hole = spawn('python3', ['-c', HOLE], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(hole);
     const [chunk] = (await once(hole.stdout, 'data')) as [Buffer];
@@ -319,13 +320,26 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     // The hole introduces itself, so Alice will try to tell it goodbye.
     await sendRaw(port, `127.0.0.1:${holePort} Hole hello`);
     await alice.expectText(`Hole (127.0.0.1:${holePort}) joined`);
-    alice.type(KEYS.ctrlC);
+    begin(alice);
     await alice.expectText('Notifying 2 peers… 1 ok, 0 failed');
     await peer.waitFor((e) => e.type === 'message' && e.kind === 'exit');
+    return alice;
+  }
+
+  it('a second Ctrl+C during a slow quit leaves at once with 130', { skip: hasPython ? false : 'python3 not found' }, async () => {
+    const alice = await slowQuit((session) => session.type(KEYS.ctrlC));
     const started = Date.now();
     alice.type(KEYS.ctrlC);
     assert.equal(await alice.expectExit(10_000), 130);
     // Far sooner than the 20 s send timeout it would otherwise wait for.
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('a second SIGTERM during a slow quit leaves at once with 143', { skip: hasPython ? false : 'python3 not found' }, async () => {
+    const alice = await slowQuit((session) => session.signal('SIGTERM'));
+    const started = Date.now();
+    alice.signal('SIGTERM');
+    assert.equal(await alice.expectExit(10_000), 143);
     assert.ok(Date.now() - started < 10_000);
   });
 });

@@ -1,0 +1,12 @@
+/**
+ * Exit codes, documented in the README: 0 after a quit (from the menu,
+ * /quit, end of input, or the first Ctrl+C/SIGTERM); 1 when the chat cannot
+ * start (port in use, log not writable), or when a quit by signal overran the
+ * send timeout + 1 s; 2 for a bad flag or a missing one; 130 on a second
+ * Ctrl+C, 143 on a second SIGTERM.
+ */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+export const EXIT_TERMINATED = 143;
