@@ -34,7 +34,8 @@ async function connectTimed(port: number): Promise<{ socket: net.Socket; closed:
   socket.resume();
   await once(socket, 'connect');
   const openedAt = performance.now();
-  const closed = once(socket, 'close').then(() => performance.now() - openedAt);
+  // Not events.once: a reset (the trickler's last write) would reject it.
+  const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(performance.now() - openedAt)));
   return { socket, closed };
 }
 
