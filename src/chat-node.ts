@@ -83,6 +83,8 @@ export type SendOutcome =
 export interface QuitSummary {
   readonly notified: number;
   readonly failed: number;
+  /** Unverified peers not told (their address is only a claim); 0 with --verify off. */
+  readonly skipped: number;
   readonly failures: readonly SendOutcome[];
   readonly ms: number;
 }
@@ -120,6 +122,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
     this.verify = options.verify ?? 'warn';
     this.log = options.log;
+    if (this.log) {
+      const path = this.log.path;
+      this.log.onError = (error) =>
+        this.emit('warning', `cannot write the log file "${path}" (${error.code ?? error.message}); messages are still shown`);
+    }
     this.#ownAddresses = options.ownAddresses ?? new Set();
     this.#now = options.now ?? Date.now;
     this.registry = new PeerRegistry({ maxPeers: options.maxPeers });
@@ -224,15 +231,23 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         },
       });
     };
-    const known = (): PeerAddress[] => this.registry.list().map(({ ip, port }) => ({ ip, port }));
+    // Only peers whose address is proven (they spoke from it, or we reached
+    // it) are told: forged hellos must not choose where quit opens connections.
+    // With --verify off every claim is taken at its word, as the original does.
+    const known = (): PeerAddress[] =>
+      this.registry
+        .list()
+        .filter((peer) => peer.verified || this.verify === 'off')
+        .map(({ ip, port }) => ({ ip, port }));
     // Tell the peers we know now at once; a send already under way may add a
     // peer when it completes (each is bounded by its own timeout, which started
     // earlier): tell those too, within what is left of the same deadline.
+    const skipped = this.verify === 'off' ? 0 : this.registry.list().filter((peer) => !peer.verified).length;
     const now = tell(known());
     const later = Promise.allSettled([...this.#inFlight]).then(() => tell(known()));
     await Promise.all([now, later]);
     await this.close();
-    return { notified: ok, failed, failures, ms: performance.now() - started };
+    return { notified: ok, failed, skipped, failures, ms: performance.now() - started };
   }
 
   async #send(to: PeerAddress, text: string): Promise<SendOutcome> {

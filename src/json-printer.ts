@@ -44,6 +44,7 @@ export function createJsonPrinter(output: Writable): Printer {
     error: (message) => emit({ type: 'error', message }),
     help: (text) => emit({ type: 'help', message: text }),
     progress: () => undefined,
-    exit: (s) => emit({ type: 'exit', notified: s.notified, failed: s.failed }),
+    // `skipped` (unverified peers not told) only when there were any.
+    exit: (s) => emit({ type: 'exit', notified: s.notified, failed: s.failed, ...(s.skipped > 0 ? { skipped: s.skipped } : {}) }),
   };
 }

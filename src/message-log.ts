@@ -14,7 +14,13 @@ export interface LogRecord {
 
 export class MessageLog {
   readonly path: string;
+  /**
+   * Told when a write fails (disk full, I/O error). The log never takes the
+   * chat down: the failure is reported once, until a write succeeds again.
+   */
+  onError: (error: NodeJS.ErrnoException) => void = () => undefined;
   #fd: number | undefined;
+  #failing = false;
 
   constructor(path: string) {
     this.path = path;
@@ -28,16 +34,25 @@ export class MessageLog {
 
   write(record: LogRecord): void {
     if (this.#fd === undefined) return;
-    fs.writeSync(this.#fd, `${safeJson(record)}\n`);
+    try {
+      fs.writeSync(this.#fd, `${safeJson(record)}\n`);
+      this.#failing = false;
+    } catch (error) {
+      if (!this.#failing) this.onError(error as NodeJS.ErrnoException);
+      this.#failing = true;
+    }
   }
 
-  /** Flush to disk and close. Idempotent. */
+  /** Flush to disk and close. Idempotent; never throws. */
   close(): void {
     if (this.#fd === undefined) return;
     const fd = this.#fd;
     this.#fd = undefined;
     try {
-      fs.fsyncSync(fd);
+      // A pipe, FIFO or device (/dev/null, /dev/stderr) cannot be synced: EINVAL.
+      if (fs.fstatSync(fd).isFile()) fs.fsyncSync(fd);
+    } catch (error) {
+      this.onError(error as NodeJS.ErrnoException);
     } finally {
       fs.closeSync(fd);
     }

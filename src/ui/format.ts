@@ -172,14 +172,18 @@ const FAILURES_LISTED = 3;
 export function formatQuitSummary(summary: QuitSummary): string {
   const total = summary.notified + summary.failed;
   const seconds = `${(summary.ms / 1000).toFixed(1)} s`;
-  if (total === 0) return 'Bye. No peers to notify.';
+  const skipped =
+    summary.skipped > 0
+      ? ` ${summary.skipped} unverified peer${summary.skipped === 1 ? ' was' : 's were'} not told (their address is only a claim).`
+      : '';
+  if (total === 0) return `Bye. No peers to notify.${skipped}`;
   const told = `Bye. Told ${summary.notified} of ${total} peer${total === 1 ? '' : 's'} you left (${seconds})`;
-  if (summary.failed === 0) return `${told}.`;
+  if (summary.failed === 0) return `${told}.${skipped}`;
   const listed = summary.failures
     .slice(0, FAILURES_LISTED)
     // Each error already names its address.
     .map((failure) => (failure.ok ? safe(failure.to) : safe(failure.error)))
     .join('; ');
   const more = summary.failures.length > FAILURES_LISTED ? `; and ${summary.failures.length - FAILURES_LISTED} more` : '';
-  return `${told}; ${summary.failed} failed: ${listed}${more}.`;
+  return `${told}; ${summary.failed} failed: ${listed}${more}.${skipped}`;
 }

@@ -116,6 +116,16 @@ test('peer cap: 150 forged hellos from 127.0.0.2 cannot grow the list past --max
   assert.ok(list.some((p) => p.address === genuine && p.verified === true && p.name === 'Alice'), 'the verified peer was evicted');
   assert.equal(await peer.quit(), 0);
   const exit = peer.events.at(-1);
-  assert.deepEqual(exit, { type: 'exit', notified: CAP, failed: 0 });
-  report(`peer cap: ${FORGERIES} forged hellos at --max-peers ${CAP}: list held ${list.length}, verified peer kept, quit fan-out ${String(exit?.notified)} (not ${FORGERIES + 1})`);
+  // Forged claims do not steer the quit fan-out: only the verified peer is told.
+  assert.deepEqual(exit, { type: 'exit', notified: 1, failed: 0, skipped: CAP - 1 });
+  const genuinePort = sinks.ports[0] as number;
+  for (let waited = 0; (sinks.received.get(genuinePort)?.length ?? 0) === 0 && waited < 2000; waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const told = sinks.ports.filter((port) => (sinks.received.get(port)?.length ?? 0) > 0).map((port) => `127.0.0.1:${port}`);
+  assert.deepEqual(told, [genuine], 'exit went to the verified peer only');
+  report(
+    `peer cap: ${FORGERIES} forged hellos at --max-peers ${CAP}: list held ${list.length}, verified peer kept; ` +
+      `quit told ${String(exit?.notified)} (the verified peer), skipped ${String(exit?.skipped)} unverified (not ${FORGERIES + 1} connections)`,
+  );
 });

@@ -150,21 +150,23 @@ describe('quit progress and summary', () => {
   });
 
   it('summary is one line: who was told, how long, and the first failures', () => {
-    const none: QuitSummary = { notified: 0, failed: 0, failures: [], ms: 3 };
+    const none: QuitSummary = { notified: 0, failed: 0, skipped: 0, failures: [], ms: 3 };
     assert.equal(formatQuitSummary(none), 'Bye. No peers to notify.');
-    const all: QuitSummary = { notified: 37, failed: 0, failures: [], ms: 412 };
+    const all: QuitSummary = { notified: 37, failed: 0, skipped: 0, failures: [], ms: 412 };
     assert.equal(formatQuitSummary(all), 'Bye. Told 37 of 37 peers you left (0.4 s).');
     const failures = [1, 2, 3, 4, 5].map((n) => failure(`127.0.0.1:600${n}`, `connection refused: nothing is listening on 127.0.0.1:600${n}`));
-    const some: QuitSummary = { notified: 32, failed: 5, failures, ms: 5000 };
+    const some: QuitSummary = { notified: 32, failed: 5, skipped: 0, failures, ms: 5000 };
     const line = formatQuitSummary(some);
     assert.equal(line.includes('\n'), false);
     assert.match(line, /^Bye\. Told 32 of 37 peers you left \(5\.0 s\); 5 failed: /);
     assert.match(line, /127\.0\.0\.1:6003.*; and 2 more\.$/);
     assert.equal(line.includes('127.0.0.1:6004'), false);
+    const unverified: QuitSummary = { notified: 2, failed: 0, skipped: 3, failures: [], ms: 10 };
+    assert.equal(formatQuitSummary(unverified), 'Bye. Told 2 of 2 peers you left (0.0 s). 3 unverified peers were not told (their address is only a claim).');
   });
 
   it('sanitises failure text in the summary', () => {
-    const line = formatQuitSummary({ notified: 0, failed: 1, failures: [failure('127.0.0.1:1', 'bad \x1b[2J')], ms: 0 });
+    const line = formatQuitSummary({ notified: 0, failed: 1, skipped: 0, failures: [failure('127.0.0.1:1', 'bad \x1b[2J')], ms: 0 });
     assert.equal(line.includes('\x1b'), false);
     assert.match(line, /bad \\x1b\[2J/);
   });
