@@ -78,13 +78,19 @@ export async function startHeadlessPeer(options: StartOptions = {}): Promise<Hea
     for (const wake of waiters) wake();
   });
 
+  // Each waiter scans only the events that arrived since its last look: a 10k-event run stays linear.
   const waitForCount = (predicate: (e: JsonEvent) => boolean, count: number, timeoutMs = 10_000): Promise<JsonEvent[]> =>
     new Promise((resolve, reject) => {
+      const found: JsonEvent[] = [];
+      let scanned = 0;
       const check = (): boolean => {
-        const found = events.filter(predicate);
+        for (; scanned < events.length && found.length < count; scanned += 1) {
+          const event = events[scanned] as JsonEvent;
+          if (predicate(event)) found.push(event);
+        }
         if (found.length >= count) {
           finish();
-          resolve(found.slice(0, count));
+          resolve(found);
           return true;
         }
         if (ended) {
@@ -96,7 +102,7 @@ export async function startHeadlessPeer(options: StartOptions = {}): Promise<Hea
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new Error(`timed out after ${timeoutMs} ms with ${events.filter(predicate).length}/${count} matching events; last: ${JSON.stringify(events.slice(-3))}`));
+        reject(new Error(`timed out after ${timeoutMs} ms with ${found.length}/${count} matching events; last: ${JSON.stringify(events.slice(-3))}`));
       }, timeoutMs);
       const wake = (): void => void check();
       const finish = (): void => {
