@@ -7,7 +7,7 @@ import { describeError, isP2PError, P2PError } from './errors.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE } from './exit-codes.js';
 import { createProgram, type CliOptions } from './program.js';
 import type { Printer } from './script-mode.js';
-import { buildNode, openLog, startNode } from './start.js';
+import { buildNode, openLog } from './start.js';
 
 
 function fail(message: string): void {
@@ -92,27 +92,26 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
 async function runScripted(options: CliOptions): Promise<number> {
   if (options.name === undefined || options.port === undefined) {
     const missing = options.name === undefined ? '--name' : '--port';
+    const why = !process.stdin.isTTY ? 'when stdin is not a terminal' : options.json ? 'with --json' : 'when stdout is not a terminal';
     throw new P2PError(
       'P2P_MISSING_OPTION',
-      `${missing} is required when stdin is not a terminal; e.g. p2pchat --name Alice --port 5000${options.json ? ' --json' : ''}`,
+      `${missing} is required ${why}; e.g. p2pchat --name Alice --port 5000${options.json ? ' --json' : ''}`,
     );
-  }
-  const log = openLog(options);
-  const node = buildNode(options, options.name, options.port, log);
-  try {
-    await startNode(node);
-  } catch (error) {
-    log?.close();
-    throw error;
   }
   const printer: Printer = options.json
     ? (await import('./json-printer.js')).createJsonPrinter(process.stdout)
     : (await import('./ui/text-printer.js')).createTextPrinter(process.stdout);
+  const { runScript } = await import('./script-mode.js');
+  const log = openLog(options);
+  const node = buildNode(options, options.name, options.port, log);
   // A reader that went away (EPIPE) must not take the peer down mid-quit.
   process.stdout.on('error', () => undefined);
-  const { runScript } = await import('./script-mode.js');
   const quitRequested = onQuitSignal({ beforeExit: () => log?.close(), boundMs: options.timeout + 1000 });
-  await runScript(node, printer, { input: process.stdin, bootstrap: options.peer, quitRequested });
-  process.stdin.destroy();
+  try {
+    await runScript(node, printer, { input: process.stdin, bootstrap: options.peer, quitRequested });
+  } finally {
+    log?.close();
+    process.stdin.destroy();
+  }
   return EXIT_OK;
 }

@@ -9,6 +9,7 @@ import type { ChatNode, Dropped, IncomingMessage, QuitSummary, Rejected, SendOut
 import { COMMAND_HELP, parseCommand } from './commands.js';
 import type { PeerEntry } from './peer-registry.js';
 import { sizeWarning, type PeerAddress } from './protocol.js';
+import { advertisedIpWarning, startNode } from './start.js';
 
 /** Everything a scriptable mode shows. The only place these modes print. */
 export interface Printer {
@@ -33,19 +34,42 @@ export interface ScriptOptions {
   readonly quitRequested: Promise<void>;
 }
 
-/** Run until `/quit`, end of input or a quit request; resolves with the exit summary. */
+/**
+ * Bind `node` (not yet started), then run until `/quit`, end of input or a
+ * quit request; resolves with the exit summary. A bind failure rejects with a
+ * P2PError before anything is printed.
+ */
 export async function runScript(node: ChatNode, printer: Printer, options: ScriptOptions): Promise<QuitSummary> {
+  // Listen to the node before it is bound: a message accepted at once is shown too.
   node.on('message', (message) => printer.message(message));
   node.on('rejected', (rejected) => printer.rejected(rejected));
   node.on('dropped', (dropped) => printer.dropped(dropped));
   node.on('warning', (text) => printer.warning(text));
-
+  await startNode(node);
   printer.listening(node.ip, node.port);
-  for (const outcome of await node.greet(options.bootstrap)) printer.sent(outcome);
+  const ipWarning = advertisedIpWarning(node.ip);
+  if (ipWarning) printer.warning(ipWarning);
+
+  // Results still to print; all are printed before the exit event, the last line.
+  const pending = new Set<Promise<void>>();
+  const report = (task: Promise<void>): void => {
+    pending.add(task);
+    void task.finally(() => pending.delete(task));
+  };
+  // Greet beside the commands: a bootstrap peer that does not answer must not
+  // hold up commands or a quit for the whole send timeout.
+  report(node.greet(options.bootstrap).then((outcomes) => outcomes.forEach((outcome) => printer.sent(outcome))));
 
   const lines = readline.createInterface({ input: options.input, crlfDelay: Infinity, terminal: false });
+  let quitting = false;
   const quit = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      quitting = true;
+      resolve();
+    };
     lines.on('line', (line) => {
+      // readline hands over the rest of a chunk even after /quit: ignore it.
+      if (quitting) return;
       const command = parseCommand(line);
       switch (command.type) {
         case 'none':
@@ -54,11 +78,11 @@ export async function runScript(node: ChatNode, printer: Printer, options: Scrip
           // Warn before sending: peers running the original read one recv(1024) and cut the rest.
           const warning = sizeWarning(node.lineFor(command.text));
           if (warning) printer.warning(warning);
-          void node.send(command.to, command.text).then((outcome) => printer.sent(outcome));
+          report(node.send(command.to, command.text).then((outcome) => printer.sent(outcome)));
           return;
         }
         case 'connect':
-          void node.connect(command.to).then((outcome) => printer.sent(outcome));
+          report(node.connect(command.to).then((outcome) => printer.sent(outcome)));
           return;
         case 'peers':
           printer.peers(node.peers(), Date.now());
@@ -70,16 +94,18 @@ export async function runScript(node: ChatNode, printer: Printer, options: Scrip
           printer.error(command.message);
           return;
         case 'quit':
-          resolve();
+          stop();
           return;
       }
     });
-    lines.on('close', () => resolve());
-    void options.quitRequested.then(() => resolve());
+    lines.on('close', stop);
+    void options.quitRequested.then(stop);
   });
   await quit;
   lines.close();
   const summary = await node.quit((ok, failed, total) => printer.progress(ok, failed, total));
+  // Quit waited for sends under way; their results print before the exit line.
+  await Promise.allSettled([...pending]);
   printer.exit(summary);
   return summary;
 }

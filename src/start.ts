@@ -50,6 +50,15 @@ export async function startNode(node: ChatNode): Promise<void> {
   }
 }
 
+/**
+ * A warning when the advertised address is IPv6: the original peers split the
+ * first word on ':' and their receiver dies on `[addr]:port`.
+ */
+export function advertisedIpWarning(ip: string): string | undefined {
+  if (!ip.includes(':')) return undefined;
+  return `--ip ${ip} is IPv6: peers running the original chat cannot parse [${ip}]:port and stop receiving; use an IPv4 --ip to talk to them`;
+}
+
 export function openLog(options: CliOptions): MessageLog | undefined {
   return options.log === undefined ? undefined : new MessageLog(options.log);
 }

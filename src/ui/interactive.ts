@@ -13,7 +13,7 @@ import type { MessageLog } from '../message-log.js';
 import type { PeerEntry } from '../peer-registry.js';
 import { parseIp, parsePort, type CliOptions } from '../program.js';
 import { classify, formatAddress, nameProblem, parseAddress, sizeWarning, trimWhitespace, type ControlWord, type PeerAddress } from '../protocol.js';
-import { buildNode, openLog, startNode } from '../start.js';
+import { advertisedIpWarning, buildNode, openLog, startNode } from '../start.js';
 import {
   formatDropped,
   formatIncoming,
@@ -139,11 +139,8 @@ async function run(options: CliOptions, ui: Ui, quit: QuitControl): Promise<numb
 
   host.print(`Server listening on ${safe(node.address)}`);
   host.print(theme.notice(`You are ${node.name}. Ctrl+C quits and tells your peers.`));
-  node.on('message', (message) => host.print(formatIncoming(message, theme)));
-  node.on('rejected', (rejected) => host.print(formatRejected(rejected, new Date(), theme)));
-  // A connection closed without a byte is a port probe or a health check: not news.
-  node.on('dropped', (dropped) => dropped.reason !== 'empty' && host.print(formatDropped(dropped, new Date(), theme)));
-  node.on('warning', (text) => host.print(formatWarning(text, new Date(), theme)));
+  const ipWarning = advertisedIpWarning(node.ip);
+  if (ipWarning) host.print(formatWarning(ipWarning, new Date(), theme));
 
   let failure: unknown;
   // Greetings go out beside the menu: a bootstrap peer that does not answer
@@ -193,6 +190,15 @@ function formatGreeting(outcome: SendOutcome, theme: Theme): string {
 // ---------------------------------------------------------------------------
 // Start-up
 
+/** Print what the node reports, above whatever prompt is open. */
+function showEvents(node: ChatNode, { host, theme }: Ui): void {
+  node.on('message', (message) => host.print(formatIncoming(message, theme)));
+  node.on('rejected', (rejected) => host.print(formatRejected(rejected, new Date(), theme)));
+  // A connection closed without a byte is a port probe or a health check: not news.
+  node.on('dropped', (dropped) => dropped.reason !== 'empty' && host.print(formatDropped(dropped, new Date(), theme)));
+  node.on('warning', (text) => host.print(formatWarning(text, new Date(), theme)));
+}
+
 async function startUp(options: CliOptions, ui: Ui, log: MessageLog | undefined): Promise<ChatNode> {
   const { host, theme } = ui;
   const name =
@@ -210,9 +216,15 @@ async function startUp(options: CliOptions, ui: Ui, log: MessageLog | undefined)
       ),
       { eraseUnanswered: false },
     ));
+  // Listen to a node before it is bound: a message accepted at once is shown too.
+  const build = (port: number): ChatNode => {
+    const node = buildNode(options, name, port, log);
+    showEvents(node, ui);
+    return node;
+  };
 
   if (options.port !== undefined) {
-    const node = buildNode(options, name, options.port, log);
+    const node = build(options.port);
     try {
       await startNode(node);
       return node;
@@ -236,7 +248,7 @@ async function startUp(options: CliOptions, ui: Ui, log: MessageLog | undefined)
             return describeError(error);
           }
           // Free means we can bind it: try, and keep the node if it worked.
-          const node = buildNode(options, name, port, log);
+          const node = build(port);
           try {
             await startNode(node);
           } catch (error) {
