@@ -117,8 +117,11 @@ export class ChatServer extends EventEmitter<ServerEvents> {
     // No noDelay: we never write to an incoming connection (only its FIN),
     // so Nagle has nothing to delay, and setting it costs a syscall per message.
     this.#server = net.createServer((socket) => this.#onConnection(socket));
-    // EMFILE and friends on accept: report, keep listening.
-    this.#server.on('error', (error) => this.emit('warning', error));
+    // EMFILE and friends on accept: report, keep listening. A bind failure
+    // before that is listen()'s to report, not a warning.
+    this.#server.on('error', (error) => {
+      if (this.#server.listening) this.emit('warning', error);
+    });
   }
 
   /** Bind; resolves with the bound address. Rejects with the system error (e.g. EADDRINUSE). */

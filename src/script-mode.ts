@@ -56,17 +56,20 @@ export async function runScript(node: ChatNode, printer: Printer, options: Scrip
     pending.add(task);
     void task.finally(() => pending.delete(task));
   };
-  // Greet beside the commands: a bootstrap peer that does not answer must not
-  // hold up commands or a quit for the whole send timeout.
-  report(node.greet(options.bootstrap).then((outcomes) => outcomes.forEach((outcome) => printer.sent(outcome))));
+  // Bootstrap peers are greeted before the first command is read, so a script
+  // finds them in /peers; a signal does not wait for the greeting.
+  const greeting = node.greet(options.bootstrap).then((outcomes) => outcomes.forEach((outcome) => printer.sent(outcome)));
+  report(greeting);
+  let quitting = false;
+  await Promise.race([greeting, options.quitRequested.then(() => (quitting = true))]);
 
   const lines = readline.createInterface({ input: options.input, crlfDelay: Infinity, terminal: false });
-  let quitting = false;
   const quit = new Promise<void>((resolve) => {
     const stop = (): void => {
       quitting = true;
       resolve();
     };
+    if (quitting) stop();
     lines.on('line', (line) => {
       // readline hands over the rest of a chunk even after /quit: ignore it.
       if (quitting) return;
