@@ -7,6 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { waitUntil, Wakeups } from './wait.js';
 
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 
@@ -56,7 +57,7 @@ export async function startHeadlessPeer(options: StartOptions = {}): Promise<Hea
     stdio: 'pipe',
   }) as ChildProcessWithoutNullStreams;
   const events: JsonEvent[] = [];
-  const waiters = new Set<() => void>();
+  const wakeups = new Wakeups('peer');
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
@@ -64,53 +65,30 @@ export async function startHeadlessPeer(options: StartOptions = {}): Promise<Hea
   });
   child.stdin.on('error', () => undefined);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let ended = false;
-  void exited.then(() => {
-    ended = true;
-    for (const wake of waiters) wake();
-  });
+  void exited.then(() => wakeups.end());
   readline.createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
     try {
       events.push(JSON.parse(line) as JsonEvent);
     } catch {
       events.push({ type: 'unparsable', line });
     }
-    for (const wake of waiters) wake();
+    wakeups.wake();
   });
 
   // Each waiter scans only the events that arrived since its last look: a 10k-event run stays linear.
-  const waitForCount = (predicate: (e: JsonEvent) => boolean, count: number, timeoutMs = 10_000): Promise<JsonEvent[]> =>
-    new Promise((resolve, reject) => {
-      const found: JsonEvent[] = [];
-      let scanned = 0;
-      const check = (): boolean => {
-        for (; scanned < events.length && found.length < count; scanned += 1) {
-          const event = events[scanned] as JsonEvent;
-          if (predicate(event)) found.push(event);
-        }
-        if (found.length >= count) {
-          finish();
-          resolve(found);
-          return true;
-        }
-        if (ended) {
-          finish();
-          reject(new Error(`peer exited with ${found.length}/${count} matching events; stderr: ${stderr}; last: ${JSON.stringify(events.slice(-3))}`));
-          return true;
-        }
-        return false;
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`timed out after ${timeoutMs} ms with ${found.length}/${count} matching events; last: ${JSON.stringify(events.slice(-3))}`));
-      }, timeoutMs);
-      const wake = (): void => void check();
-      const finish = (): void => {
-        clearTimeout(timer);
-        waiters.delete(wake);
-      };
-      if (!check()) waiters.add(wake);
-    });
+  const waitForCount = (predicate: (e: JsonEvent) => boolean, count: number, timeoutMs = 10_000): Promise<JsonEvent[]> => {
+    const found: JsonEvent[] = [];
+    let scanned = 0;
+    const check = (): JsonEvent[] | undefined => {
+      for (; scanned < events.length && found.length < count; scanned += 1) {
+        const event = events[scanned] as JsonEvent;
+        if (predicate(event)) found.push(event);
+      }
+      return found.length >= count ? found : undefined;
+    };
+    const describe = (): string => `${found.length}/${count} matching events; stderr: ${stderr}; last: ${JSON.stringify(events.slice(-3))}`;
+    return waitUntil(check, timeoutMs, describe, wakeups);
+  };
 
   const waitFor = async (predicate: (e: JsonEvent) => boolean, timeoutMs?: number): Promise<JsonEvent> =>
     (await waitForCount(predicate, 1, timeoutMs))[0] as JsonEvent;

@@ -7,6 +7,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import pty from 'node-pty';
 import { CLI } from './headless-peer.js';
+import { waitUntil, Wakeups } from './wait.js';
 
 export const KEYS = {
   enter: '\r',
@@ -61,16 +62,14 @@ export function spawnCliInPty(args: string[], options: PtyOptions = {}): PtySess
   });
   let raw = '';
   let mark = 0;
-  let ended = false;
-  const waiters = new Set<() => void>();
+  const wakeups = new Wakeups('program');
   term.onData((data) => {
     raw += data;
-    for (const wake of waiters) wake();
+    wakeups.wake();
   });
   const exited = new Promise<{ exitCode: number; signal?: number }>((resolve) => {
     term.onExit((event) => {
-      ended = true;
-      for (const wake of waiters) wake();
+      wakeups.end();
       resolve(event);
     });
   });
@@ -78,38 +77,17 @@ export function spawnCliInPty(args: string[], options: PtyOptions = {}): PtySess
 
   const expectText = (pattern: string | RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> => {
     const regex = typeof pattern === 'string' ? new RegExp(escapeRegExp(pattern)) : pattern;
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const screen = text();
-        const found = regex.exec(screen.slice(mark));
-        if (found) {
-          mark += found.index + found[0].length;
-          finish();
-          resolve(found);
-          return true;
-        }
-        if (ended) {
-          finish();
-          reject(new Error(`program exited before ${regex} appeared; output since last match:\n${screen.slice(mark)}`));
-          return true;
-        }
-        return false;
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${regex}; output since last match:\n${text().slice(mark)}`));
-      }, timeoutMs);
-      const wake = (): void => void check();
-      const finish = (): void => {
-        clearTimeout(timer);
-        waiters.delete(wake);
-      };
-      if (!check()) waiters.add(wake);
-    });
+    const check = (): RegExpMatchArray | undefined => {
+      const found = regex.exec(text().slice(mark));
+      if (!found) return undefined;
+      mark += found.index + found[0].length;
+      return found;
+    };
+    return waitUntil(check, timeoutMs, () => `waiting for ${regex}; output since last match:\n${text().slice(mark)}`, wakeups);
   };
 
   const kill = async (): Promise<void> => {
-    if (ended) return;
+    if (wakeups.ended) return;
     term.kill('SIGKILL');
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
   };

@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitUntil, Wakeups } from '../helpers/wait.js';
 
 export const SEED_PEER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'seed_peer.py');
 
@@ -66,54 +67,28 @@ export async function startSeedPeer(options: { name?: string; port?: number; sta
   }) as ChildProcessWithoutNullStreams;
   let stdout = '';
   let stderr = '';
-  let ended = false;
-  const waiters = new Set<() => void>();
-  const wakeAll = (): void => {
-    for (const wake of waiters) wake();
-  };
+  const wakeups = new Wakeups('seed peer');
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
-    wakeAll();
+    wakeups.wake();
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
   child.stdin.on('error', () => undefined);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  void exited.then(() => {
-    ended = true;
-    wakeAll();
-  });
+  void exited.then(() => wakeups.end());
 
-  const waitForOutput = (pattern: RegExp, { from = 0, timeoutMs = 10_000 } = {}): Promise<RegExpExecArray & { end: number }> =>
-    new Promise((resolve, reject) => {
-      const sticky = new RegExp(pattern.source, pattern.flags.replace('g', '') + 'g');
-      const check = (): boolean => {
-        sticky.lastIndex = from;
-        const match = sticky.exec(stdout);
-        if (match) {
-          finish();
-          resolve(Object.assign(match, { end: match.index + match[0].length }));
-          return true;
-        }
-        if (ended) {
-          finish();
-          reject(new Error(`seed peer exited before printing ${pattern}; stdout tail: ${JSON.stringify(stdout.slice(-300))}; stderr: ${stderr}`));
-          return true;
-        }
-        return false;
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}; stdout tail: ${JSON.stringify(stdout.slice(-300))}; stderr: ${stderr}`));
-      }, timeoutMs);
-      const wake = (): void => void check();
-      const finish = (): void => {
-        clearTimeout(timer);
-        waiters.delete(wake);
-      };
-      if (!check()) waiters.add(wake);
-    });
+  const waitForOutput = (pattern: RegExp, { from = 0, timeoutMs = 10_000 } = {}): Promise<RegExpExecArray & { end: number }> => {
+    const sticky = new RegExp(pattern.source, pattern.flags.replace('g', '') + 'g');
+    const check = (): (RegExpExecArray & { end: number }) | undefined => {
+      sticky.lastIndex = from;
+      const match = sticky.exec(stdout);
+      return match ? Object.assign(match, { end: match.index + match[0].length }) : undefined;
+    };
+    const describe = (): string => `waiting for ${pattern}; stdout tail: ${JSON.stringify(stdout.slice(-300))}; stderr: ${stderr}`;
+    return waitUntil(check, timeoutMs, describe, wakeups);
+  };
 
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { startHeadlessPeer, type HeadlessPeer } from '../helpers/headless-peer.js';
+import { waitUntil } from '../helpers/wait.js';
 import { ACK_LINE, startWildPeer, type WildPeer } from './wild-peers.js';
 
 const closers: Array<{ stop?: () => Promise<void>; close?: () => Promise<void> }> = [];
@@ -31,14 +31,7 @@ async function wild(habit: 'never-close' | 'ack'): Promise<WildPeer> {
   return peer;
 }
 
-/** Poll `predicate` every 20 ms, at most `timeoutMs`. */
-async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
+const WAIT_MS = 5000;
 
 describe('peers in the wild', () => {
   it('a peer that never closes: the send succeeds once written, and p2pchat drops the socket itself', async () => {
@@ -53,7 +46,7 @@ describe('peers in the wild', () => {
     assert.equal(result.type, 'sent', JSON.stringify(result));
     assert.ok(Date.now() - started < SEND_TIMEOUT_MS, 'the send did not wait for the peer to close');
 
-    await until(() => silent.connections[0]?.ended === true, 'the FIN at the never-closing peer');
+    await waitUntil(() => silent.connections[0]?.ended === true, WAIT_MS, () => 'waiting for the FIN at the never-closing peer');
     const connection = silent.connections[0];
     assert.ok(connection);
     assert.equal(Buffer.concat(connection.chunks).toString('utf8'), `${A} Alice are you there?`);
@@ -62,7 +55,7 @@ describe('peers in the wild', () => {
     // p2pchat still holds is drained; once p2pchat has dropped it, the kernel answers RST.
     const probes = setInterval(() => connection.socket.write('?'), 200);
     try {
-      await until(() => connection.closed, 'p2pchat to drop the socket');
+      await waitUntil(() => connection.closed, WAIT_MS, () => 'waiting for p2pchat to drop the socket');
     } finally {
       clearInterval(probes);
     }
@@ -70,7 +63,7 @@ describe('peers in the wild', () => {
     // Quitting sends exit to it too, and does not hang on it.
     assert.equal(await alice.quit(), 0);
     assert.deepEqual(alice.events.at(-1), { type: 'exit', notified: 1, failed: 0 });
-    await until(() => silent.connections.length === 2 && silent.connections[1]?.ended === true, 'the exit message');
+    await waitUntil(() => silent.connections.length === 2 && silent.connections[1]?.ended === true, WAIT_MS, () => 'waiting for the exit message');
     assert.equal(Buffer.concat(silent.connections[1]?.chunks ?? []).toString('utf8'), `${A} Alice exit`);
   });
 
@@ -86,7 +79,7 @@ describe('peers in the wild', () => {
       results.map((e) => [e.type, e.text]).sort(),
       [['sent', 'one'], ['sent', 'three'], ['sent', 'two']],
     );
-    await until(() => acker.connections.filter((c) => c.closed).length === 3, 'three closed connections');
+    await waitUntil(() => acker.connections.filter((c) => c.closed).length === 3, WAIT_MS, () => 'waiting for three closed connections');
     assert.deepEqual(
       acker.connections.map((c) => Buffer.concat(c.chunks).toString('utf8')).sort(),
       [`${A} Alice one`, `${A} Alice three`, `${A} Alice two`],
@@ -116,7 +109,7 @@ describe('peers in the wild', () => {
     });
     const got = await bob.waitFor((e) => e.type === 'message' || e.type === 'rejected');
     assert.deepEqual([got.type, got.name, got.text], ['message', 'Waiter', 'did anyone get this?']);
-    await until(() => socket.closed, 'the connection to close');
+    await waitUntil(() => socket.closed, WAIT_MS, () => 'waiting for the connection to close');
     assert.equal(Buffer.concat(reply).length, 0, 'p2pchat never replies');
   });
 });

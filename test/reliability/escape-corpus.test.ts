@@ -20,7 +20,8 @@ import { formatIncoming, formatPeersTable, formatRejected } from '../../src/ui/f
 import { sanitizeForDisplay } from '../../src/ui/sanitize.js';
 import { PLAIN_THEME } from '../../src/ui/theme.js';
 import { CLI, startHeadlessPeer, type HeadlessPeer, type JsonEvent } from '../helpers/headless-peer.js';
-import { countUnsafe, pool, rawSend, readLog, report, startSinks, tempDir, waitUntil, type Sinks } from './support.js';
+import { waitUntil } from '../helpers/wait.js';
+import { countUnsafe, pool, rawSend, readLog, report, startSinks, tempDir, type Sinks } from './support.js';
 
 const E = '\u001b';
 const BEL = '\u0007';
@@ -90,7 +91,7 @@ async function startTextPeer(logFile: string): Promise<{ port: number; finish: (
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  assert.ok(await waitUntil(() => /127\.0\.0\.1:(\d+)/.test(stdout), 10_000), `no listening line: ${stderr}`);
+  await waitUntil(() => /127\.0\.0\.1:(\d+)/.test(stdout), 10_000, () => `waiting for the listening line; stderr: ${stderr}`);
   const port = Number(/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
   return {
     port,

@@ -62,16 +62,6 @@ export function loggedTexts(file: string): Map<string, number> {
   return counts;
 }
 
-/** Poll `check` until it is true or `timeoutMs` passes; resolves with the last answer. */
-export async function waitUntil(check: () => boolean, timeoutMs: number, stepMs = 25): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await delay(stepMs);
-  }
-  return check();
-}
-
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -17,7 +17,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { startHeadlessPeer, type JsonEvent } from '../helpers/headless-peer.js';
-import { delay, loggedTexts, rawSend, report, startBlackholes, startSinks, tempDir, waitUntil, type Sinks } from './support.js';
+import { waitUntil } from '../helpers/wait.js';
+import { delay, loggedTexts, rawSend, report, startBlackholes, startSinks, tempDir, type Sinks } from './support.js';
 
 const FILE_LIMIT = 64;
 
@@ -137,7 +138,7 @@ test('ECONNRESET, half-open senders and EPIPE on stdout are survived and reporte
   // EPIPE: whoever read our stdout is gone. The peer keeps working and logging.
   peer.child.stdout.destroy();
   for (let i = 0; i < 20; i += 1) await rawSend(peer.port, `${claim} Friend unseen ${i}`);
-  assert.ok(await waitUntil(() => (loggedTexts(logFile).get('unseen 19') ?? 0) === 1, 5000), 'the peer stopped logging after EPIPE');
+  await waitUntil(() => (loggedTexts(logFile).get('unseen 19') ?? 0) === 1, 5000, () => 'the peer stopped logging after EPIPE');
   const code = await peer.quit();
   assert.equal(code, 0, peer.stderr());
 
