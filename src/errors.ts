@@ -1,19 +1,14 @@
 /**
- * One catalogue of the errors p2pchat reports to a user. Each has a stable
- * `code` (tests and scripts match on it) and one sentence that quotes the
- * offending value and, where there is one, says what to do.
+ * One catalogue of the errors p2pchat reports to a user at start-up. Each has
+ * a stable `code` (tests match on it) and one sentence that quotes the
+ * offending value and, where there is one, says what to do. Bad flag values
+ * are commander's InvalidArgumentError (src/program.ts), exit 2.
  */
 export type ErrorCode =
-  | 'P2P_BAD_NAME'
-  | 'P2P_BAD_PORT'
-  | 'P2P_BAD_ADDRESS'
-  | 'P2P_BAD_NUMBER'
-  | 'P2P_BAD_OPTION'
-  | 'P2P_MISSING_OPTION'
-  | 'P2P_PORT_IN_USE'
-  | 'P2P_LISTEN_FAILED'
-  | 'P2P_LOG_FAILED'
-  | 'P2P_BAD_COMMAND';
+  | 'P2P_MISSING_OPTION' // --name or --port missing where nobody can be asked (exit 2)
+  | 'P2P_PORT_IN_USE' // the port is taken (exit 1; the interactive start-up asks again)
+  | 'P2P_LISTEN_FAILED' // any other bind failure: privileges, no such --host (exit 1)
+  | 'P2P_LOG_FAILED'; // the --log file cannot be opened (exit 1)
 
 export class P2PError extends Error {
   readonly code: ErrorCode;

@@ -4,13 +4,13 @@
  * U+2029, bidi overrides and isolates) is written as a \u escape too. The
  * result parses back to the same value.
  */
-// eslint-disable-next-line no-control-regex
-const LEFT_RAW = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+import { TERMINAL_CONTROLS } from './terminal-controls.js';
 
+// JSON.stringify has already escaped C0; the rest of the class is left raw by it.
 function escapeCodePoint(char: string): string {
   return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 export function safeJson(value: unknown): string {
-  return JSON.stringify(value).replace(LEFT_RAW, escapeCodePoint);
+  return JSON.stringify(value).replace(TERMINAL_CONTROLS, escapeCodePoint);
 }

@@ -17,10 +17,7 @@
  * inert, not reversible.
  */
 
-// One class for everything the terminal would interpret rather than draw.
-// Matching control characters is the point here.
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+import { TERMINAL_CONTROLS as UNSAFE } from '../terminal-controls.js';
 
 // Without the global flag, so `test` keeps no state between calls.
 const UNSAFE_ONE = new RegExp(UNSAFE.source, 'u');
