@@ -4,7 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { describeError, isP2PError, P2PError } from './errors.js';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeFor, QUIT_SIGNALS } from './exit-codes.js';
 import { createProgram, type CliOptions } from './program.js';
 import type { Printer } from './script-mode.js';
 import { buildNode, openLog } from './start.js';
@@ -28,9 +28,9 @@ export interface QuitSignalOptions {
 }
 
 /**
- * A promise that resolves on the first SIGINT or SIGTERM (quit as from the
+ * A promise that resolves on the first SIGINT, SIGTERM or SIGHUP (quit as from the
  * menu: peers are told `exit`). A second signal leaves at once, 130 for
- * SIGINT and 143 for SIGTERM; the log is flushed first.
+ * SIGINT, 143 for SIGTERM and 129 for SIGHUP; the log is flushed first.
  */
 export function onQuitSignal(options: QuitSignalOptions = {}): Promise<void> {
   return new Promise((resolve) => {
@@ -44,7 +44,7 @@ export function onQuitSignal(options: QuitSignalOptions = {}): Promise<void> {
     };
     const handler = (signal: NodeJS.Signals): void => {
       if (seen) {
-        leave(signal === 'SIGINT' ? EXIT_INTERRUPTED : EXIT_TERMINATED);
+        leave(exitCodeFor(signal));
         return;
       }
       seen = true;
@@ -54,8 +54,7 @@ export function onQuitSignal(options: QuitSignalOptions = {}): Promise<void> {
       }
       resolve();
     };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
+    for (const signal of QUIT_SIGNALS) process.on(signal, handler);
   });
 }
 

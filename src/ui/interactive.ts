@@ -8,7 +8,7 @@
 import { input } from '@inquirer/prompts';
 import type { ChatNode, SendOutcome } from '../chat-node.js';
 import { describeError, isP2PError } from '../errors.js';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED } from '../exit-codes.js';
+import { EXIT_FAILURE, EXIT_OK, exitCodeFor, QUIT_SIGNALS } from '../exit-codes.js';
 import type { MessageLog } from '../message-log.js';
 import type { PeerEntry } from '../peer-registry.js';
 import { parseIp, parsePort, type CliOptions } from '../program.js';
@@ -58,7 +58,7 @@ interface Session extends Ui {
 }
 
 /**
- * First Ctrl+C or SIGTERM: quit as from the menu (peers are told `exit`).
+ * First Ctrl+C, SIGTERM or SIGHUP (terminal closed): quit as from the menu.
  * A second one while quitting leaves at once, 130 for Ctrl+C and 143 for
  * SIGTERM, after flushing the log.
  */
@@ -103,17 +103,14 @@ export async function runInteractive(options: CliOptions): Promise<number> {
   // Ctrl+C inside a prompt arrives as Inquirer's ExitPromptError, not as SIGINT.
   const host = new PromptHost({ onInterrupt: () => control.request() });
   const control = new QuitControl(host);
-  const onSigint = (): void => control.interrupt(EXIT_INTERRUPTED);
-  const onSigterm = (): void => control.interrupt(EXIT_TERMINATED);
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  const onSignal = (signal: NodeJS.Signals): void => control.interrupt(exitCodeFor(signal));
+  for (const signal of QUIT_SIGNALS) process.on(signal, onSignal);
   // A terminal that went away (EPIPE) must not take the peer down mid-quit.
   process.stdout.on('error', () => undefined);
   try {
     return await run(options, { host, theme }, control);
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    for (const signal of QUIT_SIGNALS) process.off(signal, onSignal);
     // Inquirer pauses stdin after each prompt; make sure it no longer holds the process.
     process.stdin.pause();
     if (process.stdin.isTTY) process.stdin.unref?.();

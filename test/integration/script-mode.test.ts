@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { after, describe, it } from 'node:test';
-import { CLI, runCli, type JsonEvent } from '../helpers/headless-peer.js';
+import { CLI, runCli, startHeadlessPeer, type JsonEvent } from '../helpers/headless-peer.js';
 
 const cleanups: Array<() => unknown> = [];
 after(async () => {
@@ -81,5 +81,18 @@ describe('scriptable mode', () => {
     const types = result.stdout.trim().split('\n').map((line) => (JSON.parse(line) as JsonEvent).type);
     assert.deepEqual(types, ['listening', 'exit']);
     assert.deepEqual(received, []);
+  });
+
+  it('a closed terminal (SIGHUP) quits as /quit does: peers are told exit', async () => {
+    const bob = await startHeadlessPeer({ name: 'Bob' });
+    cleanups.push(() => bob.stop());
+    const alice = await startHeadlessPeer({ name: 'Alice' });
+    cleanups.push(() => alice.stop());
+    alice.command(`/send 127.0.0.1:${bob.port} hi`);
+    await alice.waitFor((e) => e.type === 'sent');
+    alice.child.kill('SIGHUP');
+    assert.equal(await alice.exited, 0);
+    assert.deepEqual(alice.events.at(-1), { type: 'exit', notified: 1, failed: 0 });
+    await bob.waitFor((e) => e.type === 'message' && e.kind === 'exit' && e.from === `127.0.0.1:${alice.port}`);
   });
 });
