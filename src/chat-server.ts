@@ -231,8 +231,10 @@ export class ChatServer extends EventEmitter<ServerEvents> {
     // Invalid UTF-8 becomes U+FFFD here, never an exception.
     const raw = Buffer.concat(connection.chunks, connection.bytes).toString('utf8');
     this.#finish(connection);
-    // Close as soon as the whole message is in; write nothing back.
-    connection.socket.end();
+    // Close as soon as the whole message is in; write nothing back. The
+    // sender's FIN has arrived and everything before it was read, so closing
+    // sends our FIN as end() would, without the writable side's shutdown.
+    connection.socket.destroy();
     const parsed = parseMessage(raw);
     if (!parsed.ok) {
       this.stats.rejected += 1;
