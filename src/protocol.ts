@@ -88,6 +88,22 @@ function skipWhitespace(line: string, from: number, end: number): number {
   return i;
 }
 
+/**
+ * One spelling per address, so that one peer is one key: IPv6 in lower case
+ * and compressed (RFC 5952, as the WHATWG URL parser writes it), and an
+ * IPv4-mapped IPv6 address (::ffff:a.b.c.d) as plain IPv4. IPv4 is unchanged.
+ */
+export function canonicalIp(ip: string): string {
+  // IPv4 (no colon) is already canonical: the common case stays cheap.
+  if (!ip.includes(':') || ip.includes('%') || !isIPv6(ip)) return ip;
+  const compressed = new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
+  if (!mapped) return compressed;
+  const high = parseInt(mapped[1] as string, 16);
+  const low = parseInt(mapped[2] as string, 16);
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
+
 export type AddressResult =
   | { readonly ok: true; readonly address: PeerAddress }
   | { readonly ok: false; readonly error: Rejection };
@@ -103,7 +119,9 @@ export function parseAddress(token: string): AddressResult {
     }
     host = token.slice(1, close);
     portText = token.slice(close + 2);
+    if (host.includes('%')) return fail('not-ip', `${quote(host)} has a zone ID (%…), which names an interface of the sender's machine`);
     if (!isIPv6(host)) return fail('not-ip', `${quote(host)} is not an IPv6 address`);
+    host = canonicalIp(host);
   } else {
     const colon = token.lastIndexOf(':');
     if (colon < 0) return fail('malformed', `first word ${quote(token)} is not ip:port`);

@@ -2,17 +2,13 @@
  * Spoofed senders. Only the claimed IP can be checked: the source port of a
  * connection is ephemeral, never the claimed listening port. Pure.
  */
+import { canonicalIp } from './protocol.js';
+
 export type VerifyMode = 'off' | 'warn' | 'strict';
 export const VERIFY_MODES: readonly VerifyMode[] = ['off', 'warn', 'strict'];
 
 export function isLoopback(ip: string): boolean {
   return ip.startsWith('127.') || ip === '::1';
-}
-
-/** Lower-case, `::ffff:` prefix removed, so textual forms compare. */
-export function canonicalIp(ip: string): string {
-  const lower = ip.toLowerCase();
-  return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
 }
 
 /**

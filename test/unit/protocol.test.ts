@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { classify, formatAddress, formatMessage, nameProblem, parseAddress, parseMessage, sizeWarning, unsendableReason } from '../../src/protocol.js';
+import { canonicalIp, classify, formatAddress, formatMessage, nameProblem, parseAddress, parseMessage, sizeWarning, unsendableReason } from '../../src/protocol.js';
 
 describe('parseMessage: valid lines', () => {
   const cases: Array<[string, string, { ip: string; port: number; name: string; text: string; kind: string }]> = [
@@ -15,6 +15,8 @@ describe('parseMessage: valid lines', () => {
     ['tab separators', '10.0.0.1:7000\tCarol\thi', { ip: '10.0.0.1', port: 7000, name: 'Carol', text: 'hi', kind: 'chat' }],
     ['IPv6 in brackets', '[::1]:5001 Dave hi', { ip: '::1', port: 5001, name: 'Dave', text: 'hi', kind: 'chat' }],
     ['IPv6 full', '[2001:db8::7]:80 Eve yo', { ip: '2001:db8::7', port: 80, name: 'Eve', text: 'yo', kind: 'chat' }],
+    ['IPv6 long form, canonicalised', '[2001:DB8:0:0:0:0:0:7]:80 Eve yo', { ip: '2001:db8::7', port: 80, name: 'Eve', text: 'yo', kind: 'chat' }],
+    ['IPv4-mapped IPv6 is IPv4', '[::ffff:127.0.0.1]:80 Eve yo', { ip: '127.0.0.1', port: 80, name: 'Eve', text: 'yo', kind: 'chat' }],
     ['unicode name and body', '127.0.0.1:5000 Zoë 你好 🎉', { ip: '127.0.0.1', port: 5000, name: 'Zoë', text: '你好 🎉', kind: 'chat' }],
     ['multi-line body', '127.0.0.1:5000 Al line1\nline2', { ip: '127.0.0.1', port: 5000, name: 'Al', text: 'line1\nline2', kind: 'chat' }],
   ];
@@ -45,6 +47,7 @@ describe('parseMessage: malformed lines are rejected with a reason', () => {
     ['IPv6 without brackets', '::1:5000 Alice hi', 'not-ip'],
     ['IPv6 brackets no port', '[::1] Alice hi', 'malformed'],
     ['bracketed IPv4', '[127.0.0.1]:5000 Alice hi', 'not-ip'],
+    ['IPv6 zone ID', '[fe80::1%eth0]:5000 Alice hi', 'not-ip'],
     ['NUL in address', '127.0.0.1\u0000:5000 Alice hi', 'not-ip'],
     ['replacement char', '\ufffd\ufffd:5000 Alice hi', 'not-ip'],
   ];
@@ -102,7 +105,7 @@ describe('parse(format(x)) round-trips (property)', () => {
       fc.property(address, name, body, (from, n, text) => {
         const parsed = parseMessage(formatMessage(from, n, text));
         assert.ok(parsed.ok, JSON.stringify(parsed));
-        assert.equal(parsed.message.ip, from.ip);
+        assert.equal(parsed.message.ip, canonicalIp(from.ip));
         assert.equal(parsed.message.port, from.port);
         assert.equal(parsed.message.name, n);
         assert.equal(parsed.message.text, text);

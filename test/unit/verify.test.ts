@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canonicalIp, claimMatches } from '../../src/verify.js';
+import { canonicalIp } from '../../src/protocol.js';
+import { claimMatches } from '../../src/verify.js';
 
 describe('claimMatches', () => {
   const own = new Set(['192.0.2.2', 'fe80::1']);
@@ -12,6 +13,7 @@ describe('claimMatches', () => {
     ['192.0.2.9', '127.0.0.1', false, 'someone else over loopback'],
     ['192.0.2.2', '198.51.100.7', false, 'own address claimed from outside'],
     ['2001:DB8::1', '2001:db8::1', true, 'IPv6 case'],
+    ['0:0::1', '::1', true, 'IPv6 long form'],
     ['127.0.1.1', '127.0.0.1', false, 'the Debian host-name address is not own'],
   ];
   for (const [claimed, remote, expected, title] of cases) {
@@ -19,8 +21,11 @@ describe('claimMatches', () => {
       assert.equal(claimMatches(claimed, remote, own), expected);
     });
   }
-  it('canonicalIp strips ::ffff: only from IPv4-mapped forms', () => {
+  it('canonicalIp: one spelling per address', () => {
     assert.equal(canonicalIp('::FFFF:10.0.0.1'), '10.0.0.1');
     assert.equal(canonicalIp('::ffff:abcd'), '::ffff:abcd');
+    assert.equal(canonicalIp('0:0:0:0:0:0:0:1'), '::1');
+    assert.equal(canonicalIp('2001:DB8:0:0:0:0:0:7'), '2001:db8::7');
+    assert.equal(canonicalIp('192.0.2.1'), '192.0.2.1');
   });
 });
