@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { startHeadlessPeer, type HeadlessPeer } from '../helpers/headless-peer.js';
+import { rawSend } from '../helpers/net.js';
 import { KEYS, spawnCliInPty, type PtySession } from '../helpers/pty.js';
 
 const LOOPBACK = ['--ip', '127.0.0.1', '--host', '127.0.0.1'];
@@ -45,12 +46,10 @@ async function aliceWith(peer: HeadlessPeer, extra: string[] = []): Promise<{ al
   return { alice, port };
 }
 
-/** Send raw bytes to a port the test's own CLI opened, as one message. */
+/** Send raw bytes to a port the test's own CLI opened, as one message; fails the test if the connection fails. */
 async function sendRaw(port: number, payload: string): Promise<void> {
-  const socket = net.connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  socket.end(payload);
-  await once(socket, 'close');
+  const { error } = await rawSend(port, payload);
+  assert.equal(error, undefined, `raw send to ${port}`);
 }
 
 describe('interactive terminal (pty)', { timeout: 60_000 }, () => {

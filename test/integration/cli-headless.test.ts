@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli, startHeadlessPeer, type HeadlessPeer } from '../helpers/headless-peer.js';
+import { closedPort } from '../helpers/net.js';
 
 const peers: HeadlessPeer[] = [];
 after(async () => {
@@ -72,10 +73,7 @@ describe('two headless p2pchat processes', () => {
   });
 
   it('reports a failed send in plain words', async () => {
-    const server = net.createServer().listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
+    const port = await closedPort();
     const dave = await peer('Dave', ['--timeout', '2000']);
     dave.command(`/send 127.0.0.1:${port} anyone there?`);
     const failed = await dave.waitFor((e) => e.type === 'send-failed');

@@ -11,6 +11,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { startHeadlessPeer, type HeadlessPeer } from '../helpers/headless-peer.js';
+import { closedPort } from '../helpers/net.js';
 
 function netcatProblem(): string | false {
   const probe = spawnSync('nc', ['-h'], { encoding: 'utf8', timeout: 5000 });
@@ -64,16 +65,6 @@ async function startRecorder(): Promise<{ port: number; connections: Received[];
       });
     });
   return { port: (server.address() as net.AddressInfo).port, connections, next };
-}
-
-/** A free loopback port: bind 0, read it, close. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Wait (at most `timeoutMs`) until something listens on 127.0.0.1:port, without connecting to it. */
@@ -151,7 +142,7 @@ describe('p2pchat -> netcat', { skip }, () => {
   it('a send reaches `nc -l` as exactly the protocol line, with no newline', async () => {
     const alice = await p2pchat('Alice');
     const A = `127.0.0.1:${alice.port}`;
-    const port = await freePort();
+    const port = await closedPort();
     const listener = netcat(['-l', '127.0.0.1', String(port)]);
     await waitListening(port);
 
