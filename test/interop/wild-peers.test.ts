@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { startHeadlessPeer, type HeadlessPeer } from '../helpers/headless-peer.js';
+import { startSinks } from '../helpers/net.js';
 import { waitUntil } from '../helpers/wait.js';
 import { ACK_LINE, startWildPeer, type WildPeer } from './wild-peers.js';
 
@@ -94,7 +95,10 @@ describe('peers in the wild', () => {
   });
 
   it('a sender that waits for a reply before closing: p2pchat writes nothing back and takes the message at its FIN', async () => {
-    // Bob is killed in `after`, never quit: it must not send exit to the made-up 127.0.0.1:1.
+    // The claimed address is a sink this test opened: should Bob ever quit and send exit there, it lands here.
+    const sink = await startSinks(1);
+    closers.push(sink);
+    const claim = `127.0.0.1:${sink.ports[0]}`;
     const bob = await p2pchat('Bob');
     // Like a Python sender doing sendall(); settimeout(1); recv(1024); close().
     const waitMs = 1000;
@@ -104,7 +108,7 @@ describe('peers in the wild', () => {
     const reply: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => reply.push(chunk));
     socket.once('connect', () => {
-      socket.write('127.0.0.1:1 Waiter did anyone get this?');
+      socket.write(`${claim} Waiter did anyone get this?`);
       setTimeout(() => socket.end(), waitMs);
     });
     const got = await bob.waitFor((e) => e.type === 'message' || e.type === 'rejected');
