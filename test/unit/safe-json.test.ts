@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { safeJson } from '../../src/safe-json.js';
-
-// Every code point a terminal may act on: C0, DEL, C1, line/paragraph separators, bidi controls.
-// eslint-disable-next-line no-control-regex
-const DANGEROUS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+import { DANGEROUS, DANGEROUS_CHARACTERS, textWithDangerous } from '../helpers/dangerous.js';
 
 describe('safeJson', () => {
   it('escapes what JSON.stringify leaves raw', () => {
@@ -15,9 +12,17 @@ describe('safeJson', () => {
   it('leaves ordinary Unicode alone', () => {
     assert.equal(safeJson({ t: 'Zoë 你好 🎉 👩‍👩‍👧' }), '{"t":"Zoë 你好 🎉 👩‍👩‍👧"}');
   });
+  it(`escapes each of the ${DANGEROUS_CHARACTERS.length} dangerous code points of the Unicode oracle`, () => {
+    assert.ok(DANGEROUS_CHARACTERS.length > 70, 'the oracle found C0, DEL, C1, the bidi controls and U+2028/9');
+    for (const character of DANGEROUS_CHARACTERS) {
+      const out = safeJson({ t: character });
+      assert.equal(DANGEROUS.test(out), false, out);
+      assert.deepEqual(JSON.parse(out), { t: character });
+    }
+  });
   it('round-trips and never carries a raw control or bidi code point (property)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+      fc.property(textWithDangerous(), (text) => {
         const out = safeJson({ text });
         assert.equal(DANGEROUS.test(out), false, out);
         assert.deepEqual(JSON.parse(out), { text });

@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { hasUnsafeCharacters, sanitizeForDisplay } from '../../src/ui/sanitize.js';
-
-// Everything a terminal may act on rather than draw: C0, DEL, C1, bidi controls and marks, U+2028/2029.
-// eslint-disable-next-line no-control-regex
-const DANGEROUS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+import { DANGEROUS, DANGEROUS_CHARACTERS, textWithDangerous } from '../helpers/dangerous.js';
 
 describe('sanitizeForDisplay', () => {
   it('makes escape sequences visible and inert', () => {
@@ -55,9 +52,19 @@ describe('sanitizeForDisplay', () => {
     assert.equal(hasUnsafeCharacters('plain'), false);
   });
 
+  it(`makes each of the ${DANGEROUS_CHARACTERS.length} dangerous code points of the Unicode oracle inert`, () => {
+    assert.ok(DANGEROUS_CHARACTERS.length > 70, 'the oracle found C0, DEL, C1, the bidi controls and U+2028/9');
+    for (const character of DANGEROUS_CHARACTERS) {
+      const shown = sanitizeForDisplay(`x${character}y`);
+      const what = `U+${character.codePointAt(0)?.toString(16).padStart(4, '0')}`;
+      assert.equal(DANGEROUS.test(shown), false, `${what} shown raw: ${JSON.stringify(shown)}`);
+      assert.equal(hasUnsafeCharacters(character), true, what);
+    }
+  });
+
   it('never lets a dangerous code point through, and changes nothing else (property)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+      fc.property(textWithDangerous(), (text) => {
         const shown = sanitizeForDisplay(text);
         assert.equal(DANGEROUS.test(shown), false, JSON.stringify(shown));
         // Removing the escapes' text from both sides leaves the same safe characters.
