@@ -4,10 +4,10 @@
  * (the headless CLI). Each test bounds its waits and kills what it started.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
+import { startBlackholes, type Blackholes } from '../helpers/blackhole.js';
 import { startHeadlessPeer, type HeadlessPeer } from '../helpers/headless-peer.js';
 import { rawSend } from '../helpers/net.js';
 import { KEYS, spawnCliInPty, type PtySession } from '../helpers/pty.js';
@@ -17,10 +17,9 @@ const LOOPBACK = ['--ip', '127.0.0.1', '--host', '127.0.0.1'];
 const sessions: PtySession[] = [];
 const peers: HeadlessPeer[] = [];
 const servers: net.Server[] = [];
-const children: ChildProcess[] = [];
+const blackholes: Blackholes[] = [];
 after(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  await Promise.all([...sessions.map((s) => s.kill()), ...peers.map((p) => p.stop())]);
+  await Promise.all([...sessions.map((s) => s.kill()), ...peers.map((p) => p.stop()), ...blackholes.map((b) => b.close())]);
   for (const server of servers) server.close();
 });
 
@@ -290,29 +289,11 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     assert.equal(await second.alice.expectExit(), 0);
   });
 
-  // A listener whose accept queue is full: connections to it hang (the kernel
-  // drops the SYNs), so a quit that tells it `exit` waits for the send timeout.
-  const HOLE = [
-    'import socket, time',
-    "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)",
-    'port = s.getsockname()[1]',
-    'fill = [socket.socket() for _ in range(4)]',
-    'for c in fill:',
-    '    c.setblocking(False)',
-    "    try: c.connect(('127.0.0.1', port))",
-    '    except BlockingIOError: pass',
-    'print(port, flush=True)',
-    'time.sleep(60)',
-  ].join('\n');
-  const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0;
-
-  /** Alice knows Bob and a peer that never answers, and has begun a slow quit. */
+  /** Alice knows Bob and a peer that never answers (a full accept queue), and has begun a slow quit. */
   async function slowQuit(begin: (alice: PtySession) => void): Promise<PtySession> {
-    const hole = spawn('python3', ['-c', HOLE], { stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(hole);
-    const [chunk] = (await once(hole.stdout, 'data')) as [Buffer];
-    const holePort = Number(chunk.toString().trim());
-    assert.ok(holePort > 0);
+    const holes = await startBlackholes(1);
+    blackholes.push(holes);
+    const holePort = holes.ports[0] as number;
 
     const peer = await bob();
     const { alice, port } = await aliceWith(peer, ['--timeout', '20000']);
@@ -325,7 +306,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     return alice;
   }
 
-  it('a second Ctrl+C during a slow quit leaves at once with 130', { skip: hasPython ? false : 'python3 not found' }, async () => {
+  it('a second Ctrl+C during a slow quit leaves at once with 130', async () => {
     const alice = await slowQuit((session) => session.type(KEYS.ctrlC));
     const started = Date.now();
     alice.type(KEYS.ctrlC);
@@ -334,7 +315,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     assert.ok(Date.now() - started < 10_000);
   });
 
-  it('a second SIGTERM during a slow quit leaves at once with 143', { skip: hasPython ? false : 'python3 not found' }, async () => {
+  it('a second SIGTERM during a slow quit leaves at once with 143', async () => {
     const alice = await slowQuit((session) => session.signal('SIGTERM'));
     const started = Date.now();
     alice.signal('SIGTERM');

@@ -6,6 +6,7 @@
  */
 import { once } from 'node:events';
 import net from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** A free port with nothing listening on it: bind 0, read it, close. */
 export async function closedPort(): Promise<number> {
@@ -111,8 +112,4 @@ export async function startSinks(count: number): Promise<Sinks> {
       await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
     },
   };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

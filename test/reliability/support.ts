@@ -1,18 +1,15 @@
 /**
- * Shared tools of the reliability suite: listeners that never accept (black
- * holes; raw clients, sinks and closed ports come from ../helpers/net), the --log reader, the unsafe
- * code point check, and the one summary line each case prints.
+ * Shared tools of the reliability suite: the --log reader, the unsafe
+ * code point check, and the one summary line each case prints; raw clients,
+ * sinks and black holes are re-exported from ../helpers.
  * Everything here talks to 127.0.0.0/8 only, on ports the suite opened.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import type { JsonEvent } from '../helpers/headless-peer.js';
 
+export { startBlackholes, type Blackholes } from '../helpers/blackhole.js';
 export { closedPort, rawSend, startSinks, type RawSendOptions, type RawSendResult, type Sinks } from '../helpers/net.js';
 
 /** The one summary line of a case, with its figures. */
@@ -80,75 +77,6 @@ export async function pool<T, R>(items: readonly T[], concurrency: number, task:
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   return results;
-}
-
-// A child whose listeners never accept: its event loop is blocked for good
-// after it prints its ports, so the kernel queues at most backlog + 1
-// connections per listener and drops every further SYN.
-const BLACKHOLE_SCRIPT = `
-const net = require('node:net');
-const count = Number(process.argv[1]);
-const ports = [];
-let pending = count;
-for (let i = 0; i < count; i += 1) {
-  const server = net.createServer();
-  server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
-    ports.push(server.address().port);
-    pending -= 1;
-    if (pending === 0) {
-      process.stdout.write(JSON.stringify(ports) + '\\n', () => {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
-      });
-    }
-  });
-}`;
-
-export interface Blackholes {
-  readonly ports: number[];
-  close(): Promise<void>;
-}
-
-/**
- * `count` unresponsive peers: listening, accept queue full, so a connect to
- * them hangs (SYNs dropped) until the sender's own timeout.
- */
-export async function startBlackholes(count: number): Promise<Blackholes> {
-  const child = spawn(process.execPath, ['-e', BLACKHOLE_SCRIPT, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = once(child, 'exit');
-  const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('black hole listeners did not start')), 10_000);
-    readline.createInterface({ input: child.stdout }).once('line', (text) => {
-      clearTimeout(timer);
-      resolve(text);
-    });
-  });
-  const ports = JSON.parse(line) as number[];
-  // Fill each accept queue: connect until a connect no longer completes (all listeners at once).
-  const fillers: net.Socket[] = [];
-  await Promise.all(
-    ports.map(async (port) => {
-      for (let attempt = 0; attempt < 8; attempt += 1) {
-        const socket = net.connect({ host: '127.0.0.1', port });
-        socket.on('error', () => undefined);
-        const connected = await Promise.race([once(socket, 'connect').then(() => true), delay(250).then(() => false)]);
-        if (!connected) {
-          socket.destroy();
-          return;
-        }
-        fillers.push(socket);
-      }
-    }),
-  );
-  return {
-    ports,
-    close: async () => {
-      for (const socket of fillers) socket.destroy();
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    },
-  };
 }
 
 /** Resident and peak resident memory of a process, in bytes (Linux /proc). */
