@@ -11,6 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from './child.js';
 
 const BLACKHOLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/baselines/blackhole.js');
 
@@ -60,10 +61,7 @@ export async function startBlackholes(count: number): Promise<Blackholes> {
     ports,
     close: async () => {
       for (const socket of fillers) socket.destroy();
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
-      }
+      await stopChild(child, exited);
     },
   };
 }

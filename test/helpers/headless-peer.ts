@@ -7,6 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { exitWithin, stopChild } from './child.js';
 import { waitUntil, Wakeups } from './wait.js';
 
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
@@ -93,12 +94,7 @@ export async function startHeadlessPeer(options: StartOptions = {}): Promise<Hea
   const waitFor = async (predicate: (e: JsonEvent) => boolean, timeoutMs?: number): Promise<JsonEvent> =>
     (await waitForCount(predicate, 1, timeoutMs))[0] as JsonEvent;
 
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  };
+  const stop = (): Promise<void> => stopChild(child, exited);
 
   let listening: JsonEvent;
   try {
@@ -117,12 +113,9 @@ export async function startHeadlessPeer(options: StartOptions = {}): Promise<Hea
     },
     waitFor,
     waitForCount,
-    quit: async (timeoutMs = 15_000) => {
+    quit: (timeoutMs = 15_000) => {
       child.stdin.write('/quit\n');
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
+      return exitWithin(child, exited, timeoutMs);
     },
     exited,
     stop,

@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exitWithin, stopChild } from '../helpers/child.js';
 import { waitUntil, Wakeups } from '../helpers/wait.js';
 
 export const SEED_PEER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'seed_peer.py');
@@ -90,12 +91,7 @@ export async function startSeedPeer(options: { name?: string; port?: number; sta
     return waitUntil(check, timeoutMs, describe, wakeups);
   };
 
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  };
+  const stop = (): Promise<void> => stopChild(child, exited);
 
   // Menu actions run one at a time: each waits for its own answer before the next is typed.
   let queue: Promise<unknown> = Promise.resolve();
@@ -147,12 +143,9 @@ export async function startSeedPeer(options: { name?: string; port?: number; sta
           });
       }),
     quit: (timeoutMs = 15_000) =>
-      serial(async () => {
+      serial(() => {
         child.stdin.write('0\n');
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-        const code = await exited;
-        clearTimeout(timer);
-        return code;
+        return exitWithin(child, exited, timeoutMs);
       }),
     exited,
     stop,
