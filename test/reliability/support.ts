@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DANGEROUS } from '../helpers/dangerous.js';
 import type { JsonEvent } from '../helpers/headless-peer.js';
 
 export { startBlackholes, type Blackholes } from '../helpers/blackhole.js';
@@ -18,12 +19,11 @@ export function report(line: string): void {
 }
 
 /**
- * What must never reach a screen or a log raw: C0 (a newline is allowed, it
- * separates lines), DEL, C1, the bidirectional controls and marks, and the
- * line/paragraph separators.
+ * What must never reach a screen or a log raw: the Unicode oracle of
+ * ../helpers/dangerous (C0, DEL, C1, bidi controls, U+2028/2029), less the
+ * newline, which separates lines.
  */
-// eslint-disable-next-line no-control-regex
-export const RAW_UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+export const RAW_UNSAFE = new RegExp(`(?!\\n)${DANGEROUS.source}`, 'gu');
 
 export function countUnsafe(text: string): number {
   return text.match(RAW_UNSAFE)?.length ?? 0;
