@@ -30,37 +30,42 @@ export function formatAgo(ms: number): string {
   return `${Math.floor(hours / 24)} d ago`;
 }
 
-/** `Bob (127.0.0.1:5001)`, both parts sanitised; the name in its own colour. */
-function who(name: string | null, address: string, theme: Theme): string {
+/** `127.0.0.1:5001 (Bob)`, both parts sanitised; the name in its own colour. */
+function peer(name: string | null, address: string, theme: Theme): string {
   const shownAddress = theme.address(safe(address));
   if (name === null) return shownAddress;
-  return `${theme.name(safe(name), name)} (${shownAddress})`;
+  return `${shownAddress} (${theme.name(safe(name), name)})`;
 }
 
 function unverifiedNote(message: IncomingMessage): string {
   return message.verified ? '' : ` (unverified: sent from ${safe(message.remote)})`;
 }
 
-/** One line for a received message: chat as `Name (ip:port): text`, control words as notices. */
+/**
+ * One line for a received message, worded as PROTOCOL.md's table has it: chat
+ * as the original's `ip:port name message` (the name in its colour), control
+ * words as notices ("Connected to peer ip:port (name)", "Peer ip:port (name)
+ * disconnected").
+ */
 export function formatIncoming(message: IncomingMessage, theme: Theme): string {
   const head = stamp(message.at, theme);
-  const sender = who(message.name, message.from, theme);
-  const note = unverifiedNote(message);
+  const note = theme.warning(unverifiedNote(message));
   if (message.change === 'protected') {
     return `${head} ${theme.warning(`ignored "${safe(message.text)}" from ${safe(message.remote)}: it claims to be ${safe(message.from)}, a verified peer`)}`;
   }
   if (message.change === 'full') {
     return `${head} ${theme.warning(`ignored "${safe(message.text)}" from ${safe(message.from)}: the peer list is full`)}`;
   }
+  const sender = peer(message.name, message.from, theme);
   switch (message.kind) {
     case 'chat':
-      return `${head} ${sender}: ${safe(message.text)}${theme.warning(note)}`;
+      return `${head} ${theme.address(safe(message.from))} ${theme.name(safe(message.name), message.name)} ${safe(message.text)}${note}`;
     case 'hello':
-      return `${head} ${theme.notice('·')} ${sender} ${theme.notice(message.change === 'added' ? 'joined' : 'said hello again')}${theme.warning(note)}`;
+      return `${head} ${theme.notice(message.change === 'added' ? 'New peer' : 'Hello again from peer')} ${sender}${note}`;
     case 'connect':
-      return `${head} ${theme.notice('·')} ${sender} ${theme.notice('connected')}${theme.warning(note)}`;
+      return `${head} ${theme.notice('Connected to peer')} ${sender}${note}`;
     case 'exit':
-      return `${head} ${theme.notice('·')} ${sender} ${theme.notice(message.change === 'removed' ? 'left' : 'left (was not in the peer list)')}${theme.warning(note)}`;
+      return `${head} ${theme.notice('Peer')} ${sender} ${theme.notice(message.change === 'removed' ? 'disconnected' : 'disconnected (was not in the peer list)')}${note}`;
   }
 }
 
@@ -74,6 +79,20 @@ export function formatDropped(dropped: Dropped, at: Date, theme: Theme): string 
 
 export function formatWarning(text: string, at: Date, theme: Theme): string {
   return `${stamp(at, theme)} ${theme.warning(`! ${safe(text)}`)}`;
+}
+
+/** The result of greeting a bootstrap peer with `hello`. */
+export function formatGreeting(outcome: SendOutcome, theme: Theme): string {
+  return outcome.ok
+    ? `${theme.success('Said hello to')} ${theme.address(safe(outcome.to))}`
+    : theme.error(`Could not greet ${safe(outcome.to)}: ${safe(outcome.error)}`);
+}
+
+/** The result of menu 3, Connect: the line sent, or why it failed. */
+export function formatConnectResult(outcome: SendOutcome, theme: Theme): string {
+  return outcome.ok
+    ? `${theme.success('Connected to')} ${theme.address(safe(outcome.to))} (sent: ${safe(outcome.line)})`
+    : theme.error(`Could not connect to ${safe(outcome.to)}: ${safe(outcome.error)}`);
 }
 
 /** `Sent to ip:port: <the exact line sent>`, or, in red, why it failed. */

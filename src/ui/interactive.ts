@@ -6,7 +6,7 @@
  * the middle of a prompt or of the quit progress line.
  */
 import { input } from '@inquirer/prompts';
-import type { ChatNode, SendOutcome } from '../chat-node.js';
+import type { ChatNode } from '../chat-node.js';
 import { describeError, isP2PError } from '../errors.js';
 import { EXIT_FAILURE, EXIT_OK, exitCodeFor, QUIT_SIGNALS } from '../exit-codes.js';
 import type { MessageLog } from '../message-log.js';
@@ -15,7 +15,9 @@ import { parseIp, parsePort, type CliOptions } from '../program.js';
 import { classify, formatAddress, nameProblem, parseAddress, sizeWarning, trimWhitespace, type ControlWord, type PeerAddress } from '../protocol.js';
 import { advertisedIpWarning, buildNode, openLog, startNode } from '../start.js';
 import {
+  formatConnectResult,
   formatDropped,
+  formatGreeting,
   formatIncoming,
   formatPeersTable,
   formatQuitProgress,
@@ -176,12 +178,6 @@ function progressLine(host: PromptHost): (ok: number, failed: number, total: num
     if (ok + failed === total || wait <= 0) draw();
     else timer = setTimeout(draw, wait);
   };
-}
-
-function formatGreeting(outcome: SendOutcome, theme: Theme): string {
-  return outcome.ok
-    ? `${theme.success('Said hello to')} ${theme.address(safe(outcome.to))}`
-    : theme.error(`Could not greet ${safe(outcome.to)}: ${safe(outcome.error)}`);
 }
 
 // ---------------------------------------------------------------------------
@@ -440,9 +436,5 @@ async function connectFlow(session: Session): Promise<void> {
   const to = await pickPeer(session, 'Connect to', false);
   if (to === undefined) return;
   const outcome = await node.connect(to);
-  host.print(
-    outcome.ok
-      ? `${theme.success('Connected to')} ${theme.address(safe(outcome.to))} (sent: ${safe(outcome.line)})`
-      : theme.error(`Could not connect to ${safe(outcome.to)}: ${safe(outcome.error)}`),
-  );
+  host.print(formatConnectResult(outcome, theme));
 }

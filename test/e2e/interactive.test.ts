@@ -95,7 +95,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     alice.type(KEYS.escape);
     await alice.expectText('Choose an option');
     peer.command(`/send ${A} hi Alice`);
-    await alice.expectText(`Bob (${B}): hi Alice`);
+    await alice.expectText(`${B} Bob hi Alice`);
     alice.type(`1${KEYS.enter}`);
     await alice.expectText('Send to');
     await alice.expectText(`1. Bob (${B})`);
@@ -189,7 +189,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     await alice.expectText('half of my');
 
     peer.command(`/send ${A} interrupting you`);
-    await alice.expectText(/Bob \(127\.0\.0\.1:\d+\): interrupting you/);
+    await alice.expectText(/127\.0\.0\.1:\d+ Bob interrupting you/);
     // The prompt comes back below it, with the half-typed text intact.
     await alice.expectText(/Message to [\d.:]+ \(Esc to go back\) half of my/);
 
@@ -197,7 +197,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     alice.type(`${KEYS.left}${KEYS.left}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     peer.command(`/send ${A} and again`);
-    await alice.expectText(/Bob \(127\.0\.0\.1:\d+\): and again/);
+    await alice.expectText(/127\.0\.0\.1:\d+ Bob and again/);
     await alice.expectText(/half of my/);
     alice.type('X');
     await alice.expectText('half of Xmy');
@@ -209,7 +209,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     // Both incoming lines are on screen, each exactly once after the prompt opened.
     const screen = alice.text();
     assert.equal(screen.split('interrupting you').length - 1, 1);
-    assert.equal(screen.split(': and again').length - 1, 1);
+    assert.equal(screen.split('Bob and again').length - 1, 1);
     alice.type(KEYS.ctrlC);
     assert.equal(await alice.expectExit(), 0);
   });
@@ -246,7 +246,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     const peer = await bob();
     const { alice, port } = await aliceWith(peer);
     await sendRaw(port, `127.0.0.1:${peer.port} Mallory \x1b[2J\x1b]0;pwned\x07\u202eevil still here`);
-    await alice.expectText('Mallory (127.0.0.1');
+    await alice.expectText(`127.0.0.1:${peer.port} Mallory`);
     await alice.expectText('\\x1b[2J\\x1b]0;pwned\\x07\\u{202e}evil still here');
     // The menu is drawn again below the line.
     await alice.expectText('Choose an option');
@@ -299,7 +299,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     const { alice, port } = await aliceWith(peer, ['--timeout', '20000']);
     // The hole introduces itself, so Alice will try to tell it goodbye.
     await sendRaw(port, `127.0.0.1:${holePort} Hole hello`);
-    await alice.expectText(`Hole (127.0.0.1:${holePort}) joined`);
+    await alice.expectText(`New peer 127.0.0.1:${holePort} (Hole)`);
     begin(alice);
     await alice.expectText('Notifying 2 peers… 1 ok, 0 failed');
     await peer.waitFor((e) => e.type === 'message' && e.kind === 'exit');

@@ -52,22 +52,23 @@ function failure(to: string, error: string): SendOutcome {
 }
 
 describe('incoming lines', () => {
-  it('timestamps chat as [HH:MM:SS] Name (ip:port): text', () => {
+  it('timestamps chat as [HH:MM:SS] ip:port name message, the original line', () => {
     assert.equal(clock(AT), '09:05:07');
-    assert.equal(formatIncoming(incoming(), plain), '[09:05:07] Bob (127.0.0.1:5001): hi there');
+    assert.equal(formatIncoming(incoming(), plain), '[09:05:07] 127.0.0.1:5001 Bob hi there');
   });
 
-  it('turns control words into notices', () => {
-    assert.equal(formatIncoming(incoming({ kind: 'hello', text: 'hello', change: 'added' }), plain), '[09:05:07] · Bob (127.0.0.1:5001) joined');
-    assert.equal(formatIncoming(incoming({ kind: 'connect', text: 'connect', change: 'connected' }), plain), '[09:05:07] · Bob (127.0.0.1:5001) connected');
-    assert.equal(formatIncoming(incoming({ kind: 'exit', text: 'exit', change: 'removed' }), plain), '[09:05:07] · Bob (127.0.0.1:5001) left');
-    assert.match(formatIncoming(incoming({ kind: 'exit', text: 'exit', change: 'unknown-exit' }), plain), /left \(was not in the peer list\)$/);
+  it('turns control words into the notices of PROTOCOL.md', () => {
+    assert.equal(formatIncoming(incoming({ kind: 'hello', text: 'hello', change: 'added' }), plain), '[09:05:07] New peer 127.0.0.1:5001 (Bob)');
+    assert.equal(formatIncoming(incoming({ kind: 'hello', text: 'hello', change: 'refreshed' }), plain), '[09:05:07] Hello again from peer 127.0.0.1:5001 (Bob)');
+    assert.equal(formatIncoming(incoming({ kind: 'connect', text: 'connect', change: 'connected' }), plain), '[09:05:07] Connected to peer 127.0.0.1:5001 (Bob)');
+    assert.equal(formatIncoming(incoming({ kind: 'exit', text: 'exit', change: 'removed' }), plain), '[09:05:07] Peer 127.0.0.1:5001 (Bob) disconnected');
+    assert.match(formatIncoming(incoming({ kind: 'exit', text: 'exit', change: 'unknown-exit' }), plain), /Peer 127\.0\.0\.1:5001 \(Bob\) disconnected \(was not in the peer list\)$/);
   });
 
   it('says when the sender is unverified, and when a claim was ignored', () => {
     assert.equal(
       formatIncoming(incoming({ verified: false, remote: '10.0.0.9:3333' }), plain),
-      '[09:05:07] Bob (127.0.0.1:5001): hi there (unverified: sent from 10.0.0.9:3333)',
+      '[09:05:07] 127.0.0.1:5001 Bob hi there (unverified: sent from 10.0.0.9:3333)',
     );
     assert.match(formatIncoming(incoming({ kind: 'exit', text: 'exit', change: 'protected', verified: false }), plain), /ignored "exit" from 127\.0\.0\.1:40000: it claims to be 127\.0\.0\.1:5001/);
     assert.match(formatIncoming(incoming({ kind: 'hello', text: 'hello', change: 'full' }), plain), /ignored "hello" from 127\.0\.0\.1:5001: the peer list is full/);
@@ -75,7 +76,7 @@ describe('incoming lines', () => {
 
   it('sanitises every peer-controlled part: name, address, body, rejection detail', () => {
     const line = formatIncoming(incoming({ name: 'B\x1b[31mob', text: '\x1b[2J\x1b]0;title\x07 \u202eevil', from: '127.0.0.1:5001' }), plain);
-    assert.equal(line, '[09:05:07] B\\x1b[31mob (127.0.0.1:5001): \\x1b[2J\\x1b]0;title\\x07 \\u{202e}evil');
+    assert.equal(line, '[09:05:07] 127.0.0.1:5001 B\\x1b[31mob \\x1b[2J\\x1b]0;title\\x07 \\u{202e}evil');
     const rejected = formatRejected({ remote: '127.0.0.1:9', reason: 'not-ip', detail: '"\x1b[2J" is not an IP address' }, AT, plain);
     assert.equal(rejected, '[09:05:07] ✗ rejected input from 127.0.0.1:9: not-ip, "\\x1b[2J" is not an IP address');
   });

@@ -32,7 +32,7 @@ describe('text printer (piped stdin without --json)', () => {
     printer.exit({ notified: 1, failed: 0, skipped: 0, failures: [], ms: 10 });
     assert.deepEqual(lines(), [
       'Server listening on 127.0.0.1:5000',
-      '[12:00:00] Bob (127.0.0.1:5001): hi \\x1b[2J\\u{202e}',
+      '[12:00:00] 127.0.0.1:5001 Bob hi \\x1b[2J\\u{202e}',
       'Sent to 127.0.0.1:5001: 127.0.0.1:5000 Alice yo',
       'No active peers',
       'error: bad address: "\\x1b" is not an IP address',
