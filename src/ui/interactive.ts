@@ -331,8 +331,21 @@ async function askText(
 }
 
 async function askConfirm(session: Ui, message: string): Promise<boolean> {
+  // What was typed survives a re-open for an incoming line, as in textPrompt.
+  let typed = '';
   return session.host.ask((prompt) =>
-    confirmPrompt({ message, theme: session.theme, onAnswer: (value) => prompt.answered(value) }, prompt.context),
+    confirmPrompt(
+      {
+        message,
+        theme: session.theme,
+        initial: typed,
+        onState: (state) => {
+          typed = state;
+        },
+        onAnswer: (value) => prompt.answered(value),
+      },
+      prompt.context,
+    ),
   );
 }
 

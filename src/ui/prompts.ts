@@ -256,6 +256,10 @@ export interface ConfirmConfig {
   readonly theme: Theme;
   /** The answer on a bare Enter (default false). */
   readonly default?: boolean;
+  /** The y or n already typed, when the prompt is re-opened after an incoming line. */
+  readonly initial?: string;
+  /** Told the y or n typed so far, so a re-open can restore it. */
+  readonly onState?: (typed: string) => void;
   readonly onAnswer?: (value: boolean) => void;
 }
 
@@ -266,7 +270,7 @@ export const confirmPrompt = createPrompt<boolean, ConfirmConfig>((config, done)
   const [status, setStatus] = useState<'idle' | 'done'>('idle');
   const [answer, setAnswer] = useState<boolean | undefined>(undefined);
   // The last y or n typed; readline empties its line on Enter, so keep it here.
-  const [typed, setTyped] = useState('');
+  const [typed, setTyped] = useState(config.initial ?? '');
   const prefix = usePrefix({ status, theme });
 
   useKeypress((key, rl) => {
@@ -282,8 +286,9 @@ export const confirmPrompt = createPrompt<boolean, ConfirmConfig>((config, done)
     if (isEscape(key)) return finish(false);
     const last = line.line.slice(-1).toLowerCase();
     rl.clearLine(0);
-    if (isBackspaceKey(key)) setTyped('');
-    else if (last === 'y' || last === 'n') setTyped(last);
+    const next = isBackspaceKey(key) ? '' : last === 'y' || last === 'n' ? last : typed;
+    setTyped(next);
+    config.onState?.(next);
   });
 
   const message = theme.style.message(config.message, status);

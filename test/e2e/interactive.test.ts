@@ -162,7 +162,11 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     await openMessagePrompt();
     alice.type(`Hello${KEYS.enter}`);
     await alice.expectText('"hello" is a control word');
-    alice.type(`y${KEYS.enter}`);
+    // A y typed before an incoming line re-draws the question is still the answer.
+    alice.type('y');
+    peer.command(`/send ${A} meanwhile`);
+    await alice.expectText(/Bob meanwhile[\s\S]*"hello" is a control word[^\n]*\(y\/N\) y/);
+    alice.type(KEYS.enter);
     await alice.expectText(`Sent to 127.0.0.1:${peer.port}: ${A} Alice Hello`);
     const hello = await peer.waitFor((e) => e.type === 'message' && e.from === A && e.text === 'Hello');
     assert.equal(hello.kind, 'hello');
