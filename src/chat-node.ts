@@ -56,17 +56,18 @@ export interface IncomingMessage {
   readonly peer?: PeerEntry;
 }
 
-export interface Rejected {
+/** A connection that ended without an accepted message, and why. */
+export interface ConnectionNotice {
+  /** The connection's source, `ip:port`. */
   readonly remote: string;
   readonly reason: string;
   readonly detail: string;
 }
 
-export interface Dropped {
-  readonly remote: string;
-  readonly reason: string;
-  readonly detail: string;
-}
+/** A message refused: malformed, too large, timed out, or unverified in strict mode. */
+export type Rejected = ConnectionNotice;
+/** A connection closed with nothing received: empty, idle, made room for, or reset. */
+export type Dropped = ConnectionNotice;
 
 export type SendOutcome =
   | { readonly ok: true; readonly to: string; readonly text: string; readonly line: string; readonly ms: number }
@@ -326,18 +327,14 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   }
 
   #onRejected(event: RejectedEvent): void {
-    this.emit('rejected', {
-      remote: formatAddress({ ip: event.remote.address, port: event.remote.port }),
-      reason: event.reason,
-      detail: event.detail,
-    });
+    this.emit('rejected', notice(event));
   }
 
   #onDropped(event: DroppedEvent): void {
-    this.emit('dropped', {
-      remote: formatAddress({ ip: event.remote.address, port: event.remote.port }),
-      reason: event.reason,
-      detail: event.detail,
-    });
+    this.emit('dropped', notice(event));
   }
+}
+
+function notice(event: RejectedEvent | DroppedEvent): ConnectionNotice {
+  return { remote: formatAddress({ ip: event.remote.address, port: event.remote.port }), reason: event.reason, detail: event.detail };
 }

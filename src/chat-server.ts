@@ -265,25 +265,19 @@ export class ChatServer extends EventEmitter<ServerEvents> {
   }
 
   #onIdle(connection: Connection): void {
-    if (connection.bytes === 0) {
-      this.#drop(connection, 'idle', `no data for ${this.limits.idleTimeoutMs} ms`);
-    } else {
-      this.#reject(connection, {
-        reason: 'timed-out',
-        detail: `message incomplete after ${this.limits.idleTimeoutMs} ms without data`,
-      });
-    }
+    const ms = this.limits.idleTimeoutMs;
+    this.#timeOut(connection, `no data for ${ms} ms`, `message incomplete after ${ms} ms without data`);
   }
 
   #onDeadline(connection: Connection): void {
-    if (connection.bytes === 0) {
-      this.#drop(connection, 'idle', `no message within ${this.limits.messageDeadlineMs} ms`);
-    } else {
-      this.#reject(connection, {
-        reason: 'timed-out',
-        detail: `message incomplete after ${this.limits.messageDeadlineMs} ms`,
-      });
-    }
+    const ms = this.limits.messageDeadlineMs;
+    this.#timeOut(connection, `no message within ${ms} ms`, `message incomplete after ${ms} ms`);
+  }
+
+  /** A limit ran out: nothing came (a drop), or part of a message (a rejection). */
+  #timeOut(connection: Connection, silentDetail: string, partialDetail: string): void {
+    if (connection.bytes === 0) this.#drop(connection, 'idle', silentDetail);
+    else this.#reject(connection, { reason: 'timed-out', detail: partialDetail });
   }
 
   #onError(connection: Connection, error: NodeJS.ErrnoException): void {
