@@ -187,12 +187,12 @@ test('escape corpus: no raw control or bidi code point on any screen or in the l
   const altered = ordinary.filter((s) => {
     const event = jsonByName.get(s);
     const record = loggedByName.get(s);
-    const tty = ttyLines.some((line) => line.includes(`${s} (${claim}): ${s}`));
+    const tty = ttyLines.some((line) => line.includes(`${claim} ${s} ${s}`));
     return (
       sanitizeForDisplay(s) !== s ||
       event?.text !== s ||
       record?.text !== s ||
-      !textRun.stdout.includes(`${s} (${claim}): ${s}`) ||
+      !textRun.stdout.includes(`${claim} ${s} ${s}`) ||
       !tty
     );
   });
