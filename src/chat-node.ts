@@ -84,7 +84,7 @@ export type SendOutcome =
 export interface QuitSummary {
   readonly notified: number;
   readonly failed: number;
-  /** Unverified peers not told (their address is only a claim); 0 with --verify off. */
+  /** Peers not told: unverified and never reached (their address is only a claim); 0 with --verify off. */
   readonly skipped: number;
   readonly failures: readonly SendOutcome[];
   readonly ms: number;
@@ -232,21 +232,21 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         },
       });
     };
-    // Only peers whose address is proven (they spoke from it, or we reached
-    // it) are told: forged hellos must not choose where quit opens connections.
-    // With --verify off every claim is taken at its word, as the original does.
+    // Only peers whose address is proven (they spoke from it, or one of our
+    // sends reached it) are told: forged hellos must not choose where quit
+    // opens connections. With --verify off every claim is taken at its word.
     const known = (): PeerAddress[] =>
       this.registry
         .list()
-        .filter((peer) => peer.verified || this.verify === 'off')
+        .filter((peer) => peer.verified || peer.reached || this.verify === 'off')
         .map(({ ip, port }) => ({ ip, port }));
     // Tell the peers we know now at once; a send already under way may add a
     // peer when it completes (each is bounded by its own timeout, which started
     // earlier): tell those too, within what is left of the same deadline.
-    const skipped = this.verify === 'off' ? 0 : this.registry.list().filter((peer) => !peer.verified).length;
     const now = tell(known());
     const later = Promise.allSettled([...this.#inFlight]).then(() => tell(known()));
     await Promise.all([now, later]);
+    const skipped = this.registry.list().filter((peer) => !told.has(peer.address)).length;
     await this.close();
     return { notified: ok, failed, skipped, failures, ms: performance.now() - started };
   }

@@ -53,8 +53,11 @@ export class MessageLog {
       if (fs.fstatSync(fd).isFile()) fs.fsyncSync(fd);
     } catch (error) {
       this.onError(error as NodeJS.ErrnoException);
-    } finally {
+    }
+    try {
       fs.closeSync(fd);
+    } catch (error) {
+      this.onError(error as NodeJS.ErrnoException);
     }
   }
 }

@@ -22,6 +22,13 @@ export interface PeerEntry extends PeerAddress {
    * unverified sender never removes or changes a verified entry.
    */
   verified: boolean;
+  /**
+   * Whether one of our own sends reached this address. Quit tells verified or
+   * reached peers only: a claim nobody proved must not choose where quit
+   * connects, but an honest peer with an odd address (127.0.1.1) that we have
+   * talked to is still told.
+   */
+  reached: boolean;
 }
 
 export type RegistryChange =
@@ -130,10 +137,14 @@ export class PeerRegistry {
     const key = formatAddress(address);
     const existing = this.#peers.get(key);
     if (existing) {
-      // Reaching the address proves it exists; it does not prove who spoke from it.
+      // Reaching the address proves it exists; it does not prove who spoke
+      // from it, so `verified` (which guards the entry) stays as it was.
+      existing.reached = true;
       return { change: 'refreshed', peer: existing };
     }
-    return this.#insert(address, null, now, true);
+    const made = this.#insert(address, null, now, true);
+    if (made.peer) made.peer.reached = true;
+    return made;
   }
 
   /** We sent `connect` to this peer: mark it connected on our side too. */
@@ -190,6 +201,7 @@ export class PeerRegistry {
       lastSeen: now,
       messages: 0,
       verified,
+      reached: false,
     };
     this.#set(key, peer);
     return { change: 'added', peer, evicted };

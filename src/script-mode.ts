@@ -54,7 +54,8 @@ export async function runScript(node: ChatNode, printer: Printer, options: Scrip
   const pending = new Set<Promise<void>>();
   const report = (task: Promise<void>): void => {
     pending.add(task);
-    void task.finally(() => pending.delete(task));
+    const done = (): void => void pending.delete(task);
+    task.then(done, done);
   };
   // Bootstrap peers are greeted before the first command is read, so a script
   // finds them in /peers; a signal does not wait for the greeting.

@@ -18,7 +18,9 @@ export function isLoopback(ip: string): boolean {
  */
 export function claimMatches(claimedIp: string, remoteIp: string, ownAddresses: ReadonlySet<string>): boolean {
   const claimed = canonicalIp(claimedIp);
-  const remote = canonicalIp(remoteIp);
+  // A link-local source carries its interface (%eth0); a claim never does.
+  const zone = remoteIp.indexOf('%');
+  const remote = canonicalIp(zone < 0 ? remoteIp : remoteIp.slice(0, zone));
   if (claimed === remote) return true;
   return isLoopback(remote) && ownAddresses.has(claimed);
 }

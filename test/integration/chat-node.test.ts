@@ -141,4 +141,31 @@ describe('two peers on loopback', () => {
     await once(socket, 'close');
     assert.equal(reply, 0);
   });
+
+  it('quit tells a peer whose claim did not match only once a send of ours reached it', async () => {
+    // Carol listens on 127.0.1.1 and says so, as Debian's host-name address makes
+    // many original peers do, but her connections come from 127.0.0.1.
+    const carol = new ChatNode({ name: 'Carol', ip: '127.0.1.1', host: '127.0.1.1', port: 0, timeoutMs: 2000 });
+    await carol.start();
+    opened.push(carol);
+    const carolAt = { ip: '127.0.1.1', port: carol.port };
+
+    const alice = await startNode('Alice');
+    let atAlice = nextMessage(alice);
+    await carol.send({ ip: '127.0.0.1', port: alice.port }, 'hello');
+    assert.equal((await atAlice).verified, false);
+    const unproven = await alice.quit();
+    assert.deepEqual([unproven.notified, unproven.skipped], [0, 1], 'an unproven claim is not told');
+
+    const dave = await startNode('Dave');
+    atAlice = nextMessage(dave);
+    await carol.send({ ip: '127.0.0.1', port: dave.port }, 'hello');
+    await atAlice;
+    assert.equal((await dave.send(carolAt, 'hi Carol')).ok, true);
+    const exitAtCarol = new Promise<IncomingMessage>((resolve) => carol.on('message', (m) => m.kind === 'exit' && resolve(m)));
+    const reached = await dave.quit();
+    assert.deepEqual([reached.notified, reached.skipped], [1, 0], 'a peer we reached is told');
+    assert.equal((await exitAtCarol).from, `127.0.0.1:${dave.port}`);
+  });
 });
+

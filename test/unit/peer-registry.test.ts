@@ -167,4 +167,15 @@ describe('PeerRegistry: unverified senders and the cap', () => {
     assert.equal(r.noteSent({ ip: '127.0.0.1', port: 4 }, 4).change, 'full');
     assert.equal(r.size, 2);
   });
+
+  it('a send that reaches an unverified entry marks it reached, not verified', () => {
+    const r = new PeerRegistry();
+    r.apply(msg(7100, 'hello', 'Odd', '127.0.1.1'), 1, false);
+    assert.deepEqual([r.get('127.0.1.1:7100')?.verified, r.get('127.0.1.1:7100')?.reached], [false, false]);
+    r.noteSent({ ip: '127.0.1.1', port: 7100 }, 2);
+    assert.deepEqual([r.get('127.0.1.1:7100')?.verified, r.get('127.0.1.1:7100')?.reached], [false, true]);
+    // Still unverified: its own exit, from wherever it really sends, is honoured.
+    assert.equal(r.apply(msg(7100, 'exit', 'Odd', '127.0.1.1'), 3, false).change, 'removed');
+  });
 });
+

@@ -43,6 +43,7 @@ function peer(overrides: Partial<PeerEntry> = {}): PeerEntry {
     lastSeen: 0,
     messages: 1,
     verified: true,
+    reached: false,
     ...overrides,
   };
 }
