@@ -46,7 +46,7 @@ export interface RejectedEvent extends Rejection {
 }
 
 /** Why a connection ended without a message; nothing was half-received. */
-export type DropReason = 'empty' | 'idle' | 'capacity' | 'reset';
+export type DropReason = 'empty' | 'idle' | 'capacity' | 'reset' | 'closing';
 
 export interface DroppedEvent {
   readonly remote: Remote;
@@ -172,7 +172,12 @@ export class ChatServer extends EventEmitter<ServerEvents> {
   close(): Promise<void> {
     this.#closing ??= new Promise((resolve) => {
       this.#stopSweep();
-      for (const connection of this.#connections) connection.socket.destroy();
+      // Report the connections cut short now, not from their 'close' a turn
+      // later: whoever awaits close() prints its last line after them.
+      for (const connection of this.#connections) {
+        if (connection.done) connection.socket.destroy();
+        else this.#drop(connection, 'closing', 'closed unfinished: p2pchat is quitting');
+      }
       if (!this.#server.listening) {
         resolve();
         return;

@@ -95,4 +95,26 @@ describe('scriptable mode', () => {
     assert.deepEqual(alice.events.at(-1), { type: 'exit', notified: 1, failed: 0 });
     await bob.waitFor((e) => e.type === 'message' && e.kind === 'exit' && e.from === `127.0.0.1:${alice.port}`);
   });
+
+  it('the exit event is the last line even with connections still open at quit', async () => {
+    const peer = await startHeadlessPeer({ name: 'Busy' });
+    cleanups.push(() => peer.stop());
+    const sockets = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const socket = net.connect({ host: '127.0.0.1', port: peer.port });
+        socket.on('error', () => undefined);
+        await once(socket, 'connect');
+        if (i % 2 === 1) socket.write('127.0.0.1:7000 Half'); // part of a message, never ended
+        return socket;
+      }),
+    );
+    cleanups.push(() => sockets.forEach((socket) => socket.destroy()));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(await peer.quit(), 0);
+    const last = peer.events.at(-1);
+    assert.equal(last?.type, 'exit', JSON.stringify(peer.events.slice(-3)));
+    const closing = peer.events.filter((e) => e.type === 'dropped' && e.reason === 'closing');
+    assert.equal(closing.length, 10);
+  });
 });
+
