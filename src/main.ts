@@ -27,35 +27,48 @@ export interface QuitSignalOptions {
   readonly boundMs?: number;
 }
 
+export interface QuitSignals {
+  /** Resolves with the first quit signal: quit as from the menu (peers are told `exit`). */
+  readonly requested: Promise<NodeJS.Signals>;
+  /** Stop listening for the signals. */
+  stop(): void;
+}
+
 /**
- * A promise that resolves on the first SIGINT, SIGTERM or SIGHUP (quit as from the
- * menu: peers are told `exit`). A second signal leaves at once, 130 for
- * SIGINT, 143 for SIGTERM and 129 for SIGHUP; the log is flushed first.
+ * Quit on the first SIGINT, SIGTERM or SIGHUP. A second SIGINT or SIGTERM
+ * leaves at once, 130 or 143, after flushing the log; a second SIGHUP (it
+ * often comes twice) changes nothing. (Node resets every signal to its default
+ * at start-up, so `nohup`'s "ignore" never reached us: without this handler a
+ * hang-up would end the peer without a goodbye.)
  */
-export function onQuitSignal(options: QuitSignalOptions = {}): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = false;
-    const leave = (code: number): void => {
-      try {
-        options.beforeExit?.();
-      } finally {
-        process.exit(code);
-      }
-    };
-    const handler = (signal: NodeJS.Signals): void => {
-      if (seen) {
-        leave(exitCodeFor(signal));
-        return;
-      }
-      seen = true;
-      if (options.boundMs !== undefined) {
-        // Quit is bounded by the send timeout already; this is the backstop.
-        setTimeout(() => leave(EXIT_FAILURE), options.boundMs).unref();
-      }
-      resolve();
-    };
-    for (const signal of QUIT_SIGNALS) process.on(signal, handler);
+export function onQuitSignal(options: QuitSignalOptions = {}): QuitSignals {
+  const signals = QUIT_SIGNALS;
+  let seen = false;
+  let resolve: (signal: NodeJS.Signals) => void = () => undefined;
+  const requested = new Promise<NodeJS.Signals>((done) => {
+    resolve = done;
   });
+  const leave = (code: number): void => {
+    try {
+      options.beforeExit?.();
+    } finally {
+      process.exit(code);
+    }
+  };
+  const handler = (signal: NodeJS.Signals): void => {
+    if (seen) {
+      if (signal !== 'SIGHUP') leave(exitCodeFor(signal));
+      return;
+    }
+    seen = true;
+    if (options.boundMs !== undefined) {
+      // Quit is bounded by the send timeout already; this is the backstop.
+      setTimeout(() => leave(EXIT_FAILURE), options.boundMs).unref();
+    }
+    resolve(signal);
+  };
+  for (const signal of signals) process.on(signal, handler);
+  return { requested, stop: () => signals.forEach((signal) => process.off(signal, handler)) };
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
@@ -105,12 +118,20 @@ async function runScripted(options: CliOptions): Promise<number> {
   const node = buildNode(options, options.name, options.port, log);
   // A reader that went away (EPIPE) must not take the peer down mid-quit.
   process.stdout.on('error', () => undefined);
-  const quitRequested = onQuitSignal({ beforeExit: () => log?.close(), boundMs: options.timeout + 1000 });
+  const signals = onQuitSignal({ beforeExit: () => log?.close(), boundMs: options.timeout + 1000 });
+  let hungUp = false;
+  const quitRequested = signals.requested.then((signal) => {
+    hungUp = signal === 'SIGHUP';
+  });
   try {
     await runScript(node, printer, { input: process.stdin, bootstrap: options.peer, quitRequested });
   } finally {
     log?.close();
     process.stdin.destroy();
+    signals.stop();
   }
+  // Peers are told; end as a hung-up program does. A normal exit would make
+  // Node restore the modes of a terminal that is gone, and abort on EIO.
+  if (hungUp) process.kill(process.pid, 'SIGHUP');
   return EXIT_OK;
 }

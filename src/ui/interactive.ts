@@ -100,15 +100,42 @@ class QuitControl {
   }
 }
 
+/**
+ * When the terminal closes (SIGHUP), closing the open prompt switches raw mode
+ * off on a terminal that is gone: EIO. Uncaught, that aborted the process
+ * before peers were told `exit`. A terminal that is gone needs no mode.
+ */
+function surviveHangUp(input: NodeJS.ReadStream): void {
+  input.on('error', () => undefined);
+  const setRawMode = input.setRawMode?.bind(input);
+  if (!setRawMode) return;
+  input.setRawMode = (mode: boolean) => {
+    try {
+      return setRawMode(mode);
+    } catch {
+      return input;
+    }
+  };
+}
+
 export async function runInteractive(options: CliOptions): Promise<number> {
   const theme = createTheme();
   // Ctrl+C inside a prompt arrives as Inquirer's ExitPromptError, not as SIGINT.
   const host = new PromptHost({ onInterrupt: () => control.request() });
   const control = new QuitControl(host);
-  const onSignal = (signal: NodeJS.Signals): void => control.interrupt(exitCodeFor(signal));
+  let hungUp = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signal !== 'SIGHUP') return control.interrupt(exitCodeFor(signal));
+    // A hang-up often comes twice (to the session and to the foreground
+    // group); with no one left to see the screen, it never cuts the goodbye short.
+    hungUp = true;
+    control.request();
+  };
   for (const signal of QUIT_SIGNALS) process.on(signal, onSignal);
-  // A terminal that went away (EPIPE) must not take the peer down mid-quit.
+  // A terminal that went away (EPIPE, EIO) must not take the peer down mid-quit.
   process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
+  surviveHangUp(process.stdin);
   try {
     return await run(options, { host, theme }, control);
   } finally {
@@ -116,6 +143,9 @@ export async function runInteractive(options: CliOptions): Promise<number> {
     // Inquirer pauses stdin after each prompt; make sure it no longer holds the process.
     process.stdin.pause();
     if (process.stdin.isTTY) process.stdin.unref?.();
+    // Peers are told; end as a hung-up program does. A normal exit would make
+    // Node restore the modes of a terminal that is gone, and abort on EIO.
+    if (hungUp) process.kill(process.pid, 'SIGHUP');
   }
 }
 

@@ -293,6 +293,23 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     assert.equal(await second.alice.expectExit(), 0);
   });
 
+  it('closing the terminal (a hang-up) tells the other peer exit, then ends by SIGHUP', async () => {
+    const peer = await bob();
+    const { alice, port } = await aliceWith(peer);
+    // Half a message open: the prompt must let go of a terminal that is gone.
+    alice.type(`1${KEYS.enter}`);
+    await alice.expectText('Send to');
+    alice.type(KEYS.enter);
+    await alice.expectText('Message to');
+    alice.type('half');
+    await alice.expectText('half');
+    alice.hangUp();
+    await peer.waitFor((e) => e.type === 'message' && e.kind === 'exit' && e.from === `127.0.0.1:${port}`);
+    const ended = await Promise.race([alice.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))]);
+    // SIGHUP (1), not an abort (6) or a crash (11).
+    assert.equal(ended?.signal, 1, JSON.stringify(ended));
+  });
+
   /** Alice knows Bob and a peer that never answers (a full accept queue), and has begun a slow quit. */
   async function slowQuit(begin: (alice: PtySession) => void): Promise<PtySession> {
     const holes = await startBlackholes(1);

@@ -38,6 +38,8 @@ export interface PtySession {
   expectExit(timeoutMs?: number): Promise<number>;
   readonly exited: Promise<{ exitCode: number; signal?: number }>;
   signal(name: 'SIGTERM' | 'SIGINT'): void;
+  /** Close the terminal, as closing its window does: the kernel sends SIGHUP. */
+  hangUp(): void;
   /** Kill if still running. Idempotent. */
   kill(): Promise<void>;
 }
@@ -111,6 +113,7 @@ export function spawnCliInPty(args: string[], options: PtyOptions = {}): PtySess
       }
     },
     signal: (name) => term.kill(name),
+    hangUp: () => (term as unknown as { destroy(): void }).destroy(),
     kill,
   };
 }

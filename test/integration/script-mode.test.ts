@@ -83,15 +83,20 @@ describe('scriptable mode', () => {
     assert.deepEqual(received, []);
   });
 
-  it('a closed terminal (SIGHUP) quits as /quit does: peers are told exit', async () => {
+  it('a hang-up (SIGHUP), even under nohup, tells peers exit, then ends by SIGHUP', async () => {
     const bob = await startHeadlessPeer({ name: 'Bob' });
     cleanups.push(() => bob.stop());
-    const alice = await startHeadlessPeer({ name: 'Alice' });
+    const alice = await startHeadlessPeer({
+      name: 'Alice',
+      // As nohup does: SIGHUP ignored before node starts (Node resets it to the default).
+      wrap: (file, args) => ({ file: 'bash', args: ['-c', 'trap "" HUP; exec "$0" "$@"', file, ...args] }),
+    });
     cleanups.push(() => alice.stop());
     alice.command(`/send 127.0.0.1:${bob.port} hi`);
     await alice.waitFor((e) => e.type === 'sent');
     alice.child.kill('SIGHUP');
-    assert.equal(await alice.exited, 0);
+    await alice.exited;
+    assert.equal(alice.child.signalCode, 'SIGHUP');
     assert.deepEqual(alice.events.at(-1), { type: 'exit', notified: 1, failed: 0 });
     await bob.waitFor((e) => e.type === 'message' && e.kind === 'exit' && e.from === `127.0.0.1:${alice.port}`);
   });
