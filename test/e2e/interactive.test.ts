@@ -45,6 +45,14 @@ async function aliceWith(peer: HeadlessPeer, extra: string[] = []): Promise<{ al
   return { alice, port };
 }
 
+/** Menu 1, then Enter on the first known peer: resolves once the message prompt is open. */
+async function openMessagePrompt(alice: PtySession): Promise<void> {
+  alice.type(`1${KEYS.enter}`);
+  await alice.expectText('Send to');
+  alice.type(KEYS.enter);
+  await alice.expectText('Message to');
+}
+
 /** Send raw bytes to a port the test's own CLI opened, as one message; fails the test if the connection fails. */
 async function sendRaw(port: number, payload: string): Promise<void> {
   const { error } = await rawSend(port, payload);
@@ -146,20 +154,17 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     const peer = await bob();
     const { alice, port } = await aliceWith(peer);
     const A = `127.0.0.1:${port}`;
-    const openMessagePrompt = async (): Promise<void> => {
+    const openFromMenu = async (): Promise<void> => {
       await alice.expectText('Choose an option');
-      alice.type(`1${KEYS.enter}`);
-      await alice.expectText('Send to');
-      alice.type(KEYS.enter);
-      await alice.expectText('Message to');
+      await openMessagePrompt(alice);
     };
-    await openMessagePrompt();
+    await openFromMenu();
     alice.type(`exit${KEYS.enter}`);
     await alice.expectText('"exit" is a control word: the peer will remove you from its list of active peers. Send it anyway?');
     alice.type(`n${KEYS.enter}`);
     await alice.expectText('Not sent.');
 
-    await openMessagePrompt();
+    await openFromMenu();
     alice.type(`Hello${KEYS.enter}`);
     await alice.expectText('"hello" is a control word');
     // A y typed before an incoming line re-draws the question is still the answer.
@@ -171,7 +176,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     const hello = await peer.waitFor((e) => e.type === 'message' && e.from === A && e.text === 'Hello');
     assert.equal(hello.kind, 'hello');
 
-    await openMessagePrompt();
+    await openFromMenu();
     alice.type(`${'x'.repeat(1100)}${KEYS.enter}`);
     await alice.expectText(/This message is \d+ bytes; peers running the original chat read only 1024 bytes/);
     const long = await peer.waitFor((e) => e.type === 'message' && e.from === A && String(e.text).length === 1100);
@@ -185,10 +190,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     const peer = await bob();
     const { alice, port } = await aliceWith(peer);
     const A = `127.0.0.1:${port}`;
-    alice.type(`1${KEYS.enter}`);
-    await alice.expectText('Send to');
-    alice.type(KEYS.enter);
-    await alice.expectText('Message to');
+    await openMessagePrompt(alice);
     alice.type('half of my');
     await alice.expectText('half of my');
 
@@ -221,10 +223,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
   it('drops nothing from a burst of 100 messages while a prompt is open, and the prompt survives', async () => {
     const peer = await bob();
     const { alice, port } = await aliceWith(peer);
-    alice.type(`1${KEYS.enter}`);
-    await alice.expectText('Send to');
-    alice.type(KEYS.enter);
-    await alice.expectText('Message to');
+    await openMessagePrompt(alice);
     alice.type('still here');
     await alice.expectText('still here');
     const count = 100;
@@ -278,10 +277,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
   it('Ctrl+C while typing a message, and SIGTERM, both quit and tell the peer', async () => {
     const peer = await bob();
     const first = await aliceWith(peer);
-    first.alice.type(`1${KEYS.enter}`);
-    await first.alice.expectText('Send to');
-    first.alice.type(KEYS.enter);
-    await first.alice.expectText('Message to');
+    await openMessagePrompt(first.alice);
     first.alice.type(`never sent${KEYS.ctrlC}`);
     await peer.waitFor((e) => e.type === 'message' && e.kind === 'exit' && e.from === `127.0.0.1:${first.port}`);
     assert.equal(await first.alice.expectExit(), 0);
@@ -297,10 +293,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     const peer = await bob();
     const { alice, port } = await aliceWith(peer);
     // Half a message open: the prompt must let go of a terminal that is gone.
-    alice.type(`1${KEYS.enter}`);
-    await alice.expectText('Send to');
-    alice.type(KEYS.enter);
-    await alice.expectText('Message to');
+    await openMessagePrompt(alice);
     alice.type('half');
     await alice.expectText('half');
     alice.hangUp();
