@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fire } from './load.js';
 import { BASELINES, spawnNode, startP2pchat, type LineChild } from './procs.js';
 import { median } from './stats.js';
-import { sendMessage } from '../src/sender.js';
+import { sendMessage } from '../src/transport/tcp/sender.js';
 
 export interface FanoutOptions {
   readonly peers: number;

@@ -5,8 +5,8 @@
  * ratio of the two per-operation times stays near 1. (The resident set of
  * figure 5a is measured in receive.ts, after 10,000 real messages.)
  */
-import { PeerRegistry } from '../src/peer-registry.js';
-import { formatAddress, type ChatMessage, type MessageKind } from '../src/protocol.js';
+import { PeerRegistry } from '../src/core/peer-registry.js';
+import { formatAddress, type ChatMessage, type MessageKind } from '../src/protocol/line.js';
 import { median } from './stats.js';
 
 export interface RegistryOptions {

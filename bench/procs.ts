@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const CLI = path.join(ROOT, 'dist', 'cli.js');
+export const CLI = path.join(ROOT, 'dist', 'cli', 'bin.js');
 export const BASELINES = path.join(ROOT, 'bench', 'baselines');
 
 const live = new Set<ChildProcessWithoutNullStreams>();

@@ -4,8 +4,8 @@
  * table, quit progress and summary. Peer-controlled text goes through
  * `sanitizeForDisplay` here, so no caller can forget it. No I/O.
  */
-import type { Dropped, IncomingMessage, QuitSummary, Rejected, SendOutcome } from '../chat-node.js';
-import type { PeerEntry } from '../peer-registry.js';
+import type { Dropped, IncomingMessage, QuitSummary, Rejected, SendOutcome } from '../core/node.js';
+import type { PeerEntry } from '../core/peer-registry.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import type { Theme } from './theme.js';
 

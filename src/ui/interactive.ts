@@ -6,14 +6,14 @@
  * the middle of a prompt or of the quit progress line.
  */
 import { input } from '@inquirer/prompts';
-import type { ChatNode } from '../chat-node.js';
-import { describeError, isP2PError } from '../errors.js';
-import { EXIT_FAILURE, EXIT_OK, exitCodeFor, QUIT_SIGNALS } from '../exit-codes.js';
-import type { MessageLog } from '../message-log.js';
-import type { PeerEntry } from '../peer-registry.js';
-import { parseIp, parsePort, type CliOptions } from '../program.js';
-import { classify, formatAddress, nameProblem, parseAddress, sizeWarning, trimWhitespace, type ControlWord, type PeerAddress } from '../protocol.js';
-import { advertisedIpWarning, buildNode, openLog, startNode } from '../start.js';
+import type { ChatNode } from '../core/node.js';
+import { describeError, isP2PError } from '../core/errors.js';
+import { EXIT_FAILURE, EXIT_OK, exitCodeFor, QUIT_SIGNALS } from '../core/exit-codes.js';
+import type { MessageLog } from '../store/jsonl-log.js';
+import type { PeerEntry } from '../core/peer-registry.js';
+import { parseIp, parsePort, type CliOptions } from '../cli/program.js';
+import { classify, formatAddress, nameProblem, parseAddress, sizeWarning, trimWhitespace, type ControlWord, type PeerAddress } from '../protocol/line.js';
+import { advertisedIpWarning, buildNode, openLog, startNode } from '../app/start.js';
 import {
   formatConnectResult,
   formatDropped,

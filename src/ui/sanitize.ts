@@ -17,7 +17,7 @@
  * inert, not reversible.
  */
 
-import { TERMINAL_CONTROLS as UNSAFE } from '../terminal-controls.js';
+import { TERMINAL_CONTROLS as UNSAFE } from '../output/terminal-controls.js';
 
 // Without the global flag, so `test` keeps no state between calls.
 const UNSAFE_ONE = new RegExp(UNSAFE.source, 'u');

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { exitWithin, stopChild } from './child.js';
 import { waitUntil, Wakeups } from './wait.js';
 
-export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
+export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/bin.js');
 
 export type JsonEvent = { type: string } & Record<string, unknown>;
 

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ChatNode } from '../../src/chat-node.js';
-import { MessageLog } from '../../src/message-log.js';
+import { ChatNode } from '../../src/core/node.js';
+import { MessageLog } from '../../src/store/jsonl-log.js';
 import { pool, rawSend, readLog, report, startSinks, tempDir, type Sinks } from './support.js';
 
 const MESSAGES = 200;

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ChatNode } from '../../src/chat-node.js';
-import { sendMessage, type SendResult } from '../../src/sender.js';
+import { ChatNode } from '../../src/core/node.js';
+import { sendMessage, type SendResult } from '../../src/transport/tcp/sender.js';
 import { startHeadlessPeer, type JsonEvent } from '../helpers/headless-peer.js';
 import { closedPort, MiB, rawSend, readLog, report, startBlackholes, startSinks, tempDir } from './support.js';
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ChatNode } from '../../src/chat-node.js';
+import { ChatNode } from '../../src/core/node.js';
 import { startHeadlessPeer, type HeadlessPeer, type JsonEvent } from '../helpers/headless-peer.js';
 import { loggedTexts, report, tempDir } from './support.js';
 

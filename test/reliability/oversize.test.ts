@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ChatServer } from '../../src/chat-server.js';
+import { ChatServer } from '../../src/transport/tcp/chat-server.js';
 import { startHeadlessPeer, type JsonEvent } from '../helpers/headless-peer.js';
 import { delay, loggedTexts, memoryOf, MiB, rawSend, report, startSinks, tempDir, type Sinks } from './support.js';
 

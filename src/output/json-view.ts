@@ -1,0 +1,50 @@
+/** `--json`: one JSON object per line on stdout. Control characters stay escaped. */
+import type { Writable } from 'node:stream';
+import type { Printer } from '../app/script-mode.js';
+import { safeJson } from './safe-json.js';
+
+export function createJsonPrinter(output: Writable): Printer {
+  const emit = (event: Record<string, unknown>): void => {
+    output.write(`${safeJson(event)}\n`);
+  };
+  return {
+    listening: (ip, port) => emit({ type: 'listening', ip, port }),
+    message: (m) =>
+      emit({
+        type: 'message',
+        kind: m.kind,
+        from: m.from,
+        name: m.name,
+        text: m.text,
+        remote: m.remote,
+        at: m.at.toISOString(),
+        verified: m.verified,
+        change: m.change,
+      }),
+    rejected: (r) => emit({ type: 'rejected', remote: r.remote, reason: r.reason, detail: r.detail }),
+    dropped: (d) => emit({ type: 'dropped', remote: d.remote, reason: d.reason, detail: d.detail }),
+    warning: (text) => emit({ type: 'warning', message: text }),
+    sent: (o) =>
+      o.ok
+        ? emit({ type: 'sent', to: o.to, text: o.text, line: o.line })
+        : emit({ type: 'send-failed', to: o.to, text: o.text, error: o.error, failure: o.failure }),
+    peers: (peers) =>
+      emit({
+        type: 'peers',
+        peers: peers.map((p) => ({
+          address: p.address,
+          name: p.name,
+          connected: p.connected,
+          firstSeen: new Date(p.firstSeen).toISOString(),
+          lastSeen: new Date(p.lastSeen).toISOString(),
+          messages: p.messages,
+          verified: p.verified,
+        })),
+      }),
+    error: (message) => emit({ type: 'error', message }),
+    help: (text) => emit({ type: 'help', message: text }),
+    progress: () => undefined,
+    // `skipped` (unverified peers not told) only when there were any.
+    exit: (s) => emit({ type: 'exit', notified: s.notified, failed: s.failed, ...(s.skipped > 0 ? { skipped: s.skipped } : {}) }),
+  };
+}
