@@ -6,7 +6,8 @@
  * figure 5a is measured in receive.ts, after 10,000 real messages.)
  */
 import { PeerRegistry } from '../src/core/peer-registry.js';
-import { formatAddress, type ChatMessage, type MessageKind } from '../src/protocol/line.js';
+import { type ChatMessage, type MessageKind } from '../src/protocol/line.js';
+import { formatAddress } from '../src/protocol/address.js';
 import { median } from './stats.js';
 
 export interface RegistryOptions {

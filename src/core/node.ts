@@ -1,23 +1,35 @@
 /**
- * One peer: the server, the registry, the sender and the log, wired together.
- * It applies the peer rules and the spoof policy and emits typed events; the UI
- * (interactive, line or headless) decides how to show them. It never prints.
+ * One peer: its transports, the peer list and the store, wired together. It
+ * parses what arrives, applies the peer rules and the spoof policy, keeps
+ * every event in the store before it is shown, sends in order per peer, and
+ * emits typed events; a View decides how to show them. It never prints.
+ *
+ * Transports, the store and the clock come in by injection (hyperswarm's
+ * `opts.dht || new DHT()`): the node builds none of them.
  */
 import { EventEmitter } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { ChatServer, type DroppedEvent, type ReceivedEvent, type RejectedEvent, type ServerLimits } from '../transport/tcp/chat-server.js';
-import type { MessageLog } from '../store/jsonl-log.js';
-import { PeerRegistry, type PeerEntry, type RegistryChange } from './peer-registry.js';
-import {
-  formatAddress,
-  formatMessage,
-  trimWhitespace,
-  unsendableReason,
-  type MessageKind,
-  type PeerAddress,
-} from '../protocol/line.js';
-import { broadcast, DEFAULT_SEND_TIMEOUT_MS, sendMessage, type SendFailure } from '../transport/tcp/sender.js';
+import { formatAddress, parseAddress } from '../protocol/address.js';
+import { unsendableReason } from '../protocol/compat.js';
+import { classify, formatMessage, parseMessage, trimWhitespace, type MessageKind, type RejectReason } from '../protocol/line.js';
+import type { MessageStore, StoredMessage } from '../store/store.js';
 import { freeFileDescriptors } from '../transport/tcp/fd-limit.js';
+import { DEFAULT_SEND_TIMEOUT_MS } from '../transport/tcp/sender.js';
+import type {
+  DropReason,
+  Inbound,
+  Outbound,
+  PeerId,
+  Remote,
+  SendFailure,
+  SendResult,
+  Transport,
+  TransportDropped,
+  TransportRejected,
+  TransportRejectReason,
+} from '../transport/transport.js';
+import { deadlinePassed, fanOut, recipients } from './fanout.js';
+import { PeerQueue } from './peer-queue.js';
+import { DEFAULT_MAX_PEERS, PeerRegistry, type PeerEntry, type RegistryChange } from './peer-registry.js';
 import { claimMatches, type VerifyMode } from './verify.js';
 
 /** Most `exit` sends in flight at once when quitting (fewer if the file limit is lower). */
@@ -27,23 +39,28 @@ export interface ChatNodeOptions {
   readonly name: string;
   /** The address written into outgoing messages. */
   readonly ip: string;
-  readonly host: string;
-  readonly port: number;
+  /** Every way of reaching peers; the first that `owns` a peer id carries its sends. */
+  readonly transports: readonly Transport[];
+  /** Where events are kept before they are shown (default: nowhere). */
+  readonly store?: MessageStore;
   readonly timeoutMs?: number;
-  readonly limits?: Partial<ServerLimits>;
   readonly maxPeers?: number;
   readonly verify?: VerifyMode;
-  readonly log?: MessageLog;
   /** This machine's non-loopback addresses, for the spoof check. */
   readonly ownAddresses?: ReadonlySet<string>;
-  /** Clock, injectable for tests (epoch ms). */
-  readonly now?: () => number;
+  /** Clock (epoch ms), injectable for tests. */
+  readonly clock?: () => number;
 }
 
+/** A read-only copy of a peer-list entry, safe to hand to a view. */
+export type PeerSnapshot = Readonly<PeerEntry>;
+
 export interface IncomingMessage {
+  /** Local id in the store. */
+  readonly id: string;
   readonly kind: MessageKind;
-  /** The claimed `ip:port`. */
-  readonly from: string;
+  /** The claimed `ip:port` (or an authenticated id). */
+  readonly from: PeerId;
   readonly name: string;
   readonly text: string;
   /** The connection's source address. */
@@ -53,27 +70,38 @@ export interface IncomingMessage {
   readonly verified: boolean;
   /** What the message did to the peer list. */
   readonly change: RegistryChange;
-  readonly peer?: PeerEntry;
-}
-
-/** A connection that ended without an accepted message, and why. */
-export interface ConnectionNotice {
-  /** The connection's source, `ip:port`. */
-  readonly remote: string;
-  readonly reason: string;
-  readonly detail: string;
+  readonly peer?: PeerSnapshot;
 }
 
 /** A message refused: malformed, too large, timed out, or unverified in strict mode. */
-export type Rejected = ConnectionNotice;
+export interface Rejected {
+  /** The connection's source, `ip:port`. */
+  readonly remote: string;
+  readonly reason: RejectReason | TransportRejectReason;
+  readonly detail: string;
+}
+
 /** A connection closed with nothing received: empty, idle, made room for, or reset. */
-export type Dropped = ConnectionNotice;
+export interface Dropped {
+  readonly remote: string;
+  readonly reason: DropReason;
+  readonly detail: string;
+}
 
 export type SendOutcome =
-  | { readonly ok: true; readonly to: string; readonly text: string; readonly line: string; readonly ms: number }
+  | {
+      readonly ok: true;
+      readonly id: string;
+      readonly to: PeerId;
+      readonly text: string;
+      readonly line: string;
+      readonly ms: number;
+      readonly delivered: boolean;
+    }
   | {
       readonly ok: false;
-      readonly to: string;
+      readonly id: string;
+      readonly to: PeerId;
       readonly text: string;
       readonly line: string;
       readonly failure: SendFailure | 'invalid';
@@ -99,104 +127,126 @@ export interface ChatNodeEvents {
 
 export type QuitProgress = (ok: number, failed: number, total: number) => void;
 
+function label(remote: Remote): string {
+  return formatAddress({ ip: remote.address, port: remote.port });
+}
+
 export class ChatNode extends EventEmitter<ChatNodeEvents> {
   readonly name: string;
   readonly ip: string;
-  readonly host: string;
   readonly timeoutMs: number;
   readonly verify: VerifyMode;
-  readonly registry: PeerRegistry;
-  readonly server: ChatServer;
-  readonly log: MessageLog | undefined;
-  #port: number;
+  readonly #transports: readonly Transport[];
+  readonly #store: MessageStore | undefined;
+  readonly #registry: PeerRegistry;
+  readonly #queue = new PeerQueue();
   readonly #ownAddresses: ReadonlySet<string>;
-  readonly #now: () => number;
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #clock: () => number;
+  readonly #idPrefix: string;
+  #nextId = 0;
+  // Events wait for the store: the tail of the chain of those not yet shown.
+  #showing: Promise<void> | undefined;
   #quitting: Promise<QuitSummary> | undefined;
+  #closed: Promise<void> | undefined;
 
   constructor(options: ChatNodeOptions) {
     super();
     this.name = options.name;
     this.ip = options.ip;
-    this.host = options.host;
-    this.#port = options.port;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
     this.verify = options.verify ?? 'warn';
-    this.log = options.log;
-    if (this.log) {
-      const path = this.log.path;
-      this.log.onError = (error) =>
-        this.emit('warning', `cannot write the log file "${path}" (${error.code ?? error.message}); messages are still shown`);
-    }
+    this.#transports = options.transports;
+    this.#store = options.store;
     this.#ownAddresses = options.ownAddresses ?? new Set();
-    this.#now = options.now ?? Date.now;
-    this.registry = new PeerRegistry({ maxPeers: options.maxPeers });
-    this.server = new ChatServer(options.limits);
-    this.server.on('message', (event) => this.#onMessage(event));
-    this.server.on('rejected', (event) => this.#onRejected(event));
-    this.server.on('dropped', (event) => this.#onDropped(event));
-    this.server.on('warning', (error) => this.emit('warning', `listener: ${error.message}`));
+    this.#clock = options.clock ?? Date.now;
+    this.#registry = new PeerRegistry({ maxPeers: options.maxPeers ?? DEFAULT_MAX_PEERS });
+    // Ids sort by run, then by order within the run.
+    this.#idPrefix = this.#clock().toString(36);
+    for (const transport of this.#transports) {
+      transport.on('inbound', (inbound) => this.#onInbound(inbound));
+      transport.on('rejected', (event) => this.#onRejected(event));
+      transport.on('dropped', (event) => this.#onDropped(event));
+      transport.on('warning', (error) => this.#show(undefined, () => this.emit('warning', `${transport.name}: ${error.message}`)));
+    }
   }
 
-  /** The listening port (the real one once started, when 0 was asked for). */
+  /** The listening port: the first transport's that has one. */
   get port(): number {
-    return this.#port;
+    for (const transport of this.#transports) if (transport.port !== undefined) return transport.port;
+    return 0;
   }
 
   /** Our own advertised address, `ip:port`. */
-  get address(): string {
-    return formatAddress({ ip: this.ip, port: this.#port });
+  get address(): PeerId {
+    return formatAddress({ ip: this.ip, port: this.port });
   }
 
-  /** Bind the server. Rejects with the system error (EADDRINUSE, EACCES…). */
-  async start(): Promise<AddressInfo> {
-    const info = await this.server.listen(this.#port, this.host);
-    this.#port = info.port;
-    return info;
+  /** Start every transport. Rejects with the first system error (EADDRINUSE, EACCES…). */
+  async start(): Promise<void> {
+    for (const transport of this.#transports) await transport.listen();
   }
 
-  /** The exact line that `send` would write. */
+  /** The exact plain-TCP line that a send of `text` writes. */
   lineFor(text: string): string {
-    return formatMessage({ ip: this.ip, port: this.#port }, this.name, trimWhitespace(text));
+    return formatMessage({ ip: this.ip, port: this.port }, this.name, trimWhitespace(text));
   }
 
-  /** Send one message. Never rejects: the outcome says what went wrong. */
-  send(to: PeerAddress, text: string): Promise<SendOutcome> {
-    const task = this.#send(to, text);
-    this.#inFlight.add(task);
-    void task.finally(() => this.#inFlight.delete(task));
-    return task;
+  /** Every peer, least recently heard first: read-only copies. */
+  peers(): PeerSnapshot[] {
+    return this.#registry.list().map((peer) => ({ ...peer }));
+  }
+
+  peer(id: PeerId): PeerSnapshot | undefined {
+    const entry = this.#registry.get(id);
+    return entry === undefined ? undefined : { ...entry };
+  }
+
+  /**
+   * Send one message. Never rejects: the outcome says what went wrong. Sends
+   * to one peer leave in the order they were issued (see peer-queue.ts).
+   */
+  send(to: PeerId, text: string): Promise<SendOutcome> {
+    const body = trimWhitespace(text);
+    const message = this.#outbound(body);
+    const refused = (error: string): Promise<SendOutcome> =>
+      Promise.resolve({ ok: false, id: message.id, to, text: body, line: message.line, failure: 'invalid', error, ms: 0 });
+    if (body === '') return refused('the message is empty');
+    const unsendable = unsendableReason(message.line);
+    if (unsendable) return refused(unsendable);
+    const transport = this.#transportFor(to);
+    if (!transport) return refused(`no way to reach ${to}: not an ip:port address`);
+    return this.#queue.run(to, async () => this.#record(to, message, await transport.send(to, message, { timeoutMs: this.timeoutMs })));
   }
 
   /** Send `connect` and mark the peer connected on our side. */
-  async connect(to: PeerAddress): Promise<SendOutcome> {
+  async connect(to: PeerId): Promise<SendOutcome> {
     const outcome = await this.send(to, 'connect');
-    if (outcome.ok) this.registry.markConnected(to);
+    if (outcome.ok) {
+      const parsed = parseAddress(to);
+      if (parsed.ok) this.#registry.markConnected(parsed.address);
+    }
     return outcome;
   }
 
   /** Greet bootstrap peers with `hello`, concurrently. */
-  greet(peers: readonly PeerAddress[]): Promise<SendOutcome[]> {
+  greet(peers: readonly PeerId[]): Promise<SendOutcome[]> {
     return Promise.all(peers.map((peer) => this.send(peer, 'hello')));
   }
 
-  peers(): PeerEntry[] {
-    return this.registry.list();
-  }
-
   /**
-   * Tell every known peer `exit` (concurrently, under one deadline of the send
-   * timeout), then stop listening and close the log. Idempotent.
+   * Tell every proven peer `exit` (concurrently, under one deadline of the
+   * send timeout), then stop the transports. Idempotent. The store is its
+   * owner's to close.
    */
   quit(onProgress?: QuitProgress): Promise<QuitSummary> {
     this.#quitting ??= this.#quit(onProgress);
     return this.#quitting;
   }
 
-  /** Stop without telling anyone (tests, and a second Ctrl+C). */
-  async close(): Promise<void> {
-    await this.server.close();
-    this.log?.close();
+  /** Stop every transport without telling anyone (tests, and a second Ctrl+C). Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= Promise.all(this.#transports.map((transport) => transport.close())).then(() => undefined);
+    return this.#closed;
   }
 
   async #quit(onProgress?: QuitProgress): Promise<QuitSummary> {
@@ -204,137 +254,173 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     // One deadline for the whole goodbye, so quit never takes longer than the
     // send timeout (plus closing), however many sends were already under way.
     const deadline = started + this.timeoutMs;
-    const line = this.lineFor('exit');
+    const message = this.#outbound('exit');
     let ok = 0;
     let failed = 0;
     let total = 0;
     const failures: SendOutcome[] = [];
     const told = new Set<string>();
-    const tell = async (targets: readonly PeerAddress[]): Promise<void> => {
-      const fresh = targets.filter((to) => !told.has(formatAddress(to)));
-      for (const to of fresh) told.add(formatAddress(to));
+    const tell = async (targets: readonly PeerId[]): Promise<void> => {
+      const fresh = targets.filter((to) => !told.has(to));
+      for (const to of fresh) told.add(to);
       total += fresh.length;
       onProgress?.(ok, failed, total);
       if (fresh.length === 0) return;
-      await broadcast(fresh, () => line, {
-        timeoutMs: Math.max(1, Math.ceil(deadline - performance.now())),
-        // Each send takes a descriptor: stay under the file limit, or the rest fail with EMFILE.
-        concurrency: Math.min(QUIT_CONCURRENCY, Math.max(1, (freeFileDescriptors() ?? QUIT_CONCURRENCY) - 8)),
-        onResult: ({ to, result }) => {
-          const outcome = this.#outcome(to, 'exit', line, result);
-          this.#logSent(outcome);
-          if (result.ok) ok += 1;
-          else {
-            failed += 1;
-            failures.push(outcome);
-          }
-          onProgress?.(ok, failed, total);
+      await fanOut(
+        fresh,
+        (to) =>
+          // In order behind anything already on its way to that peer, with
+          // what is left of the deadline once its turn comes.
+          this.#queue.run(to, async () => {
+            const left = Math.ceil(deadline - performance.now());
+            const transport = this.#transportFor(to);
+            const result =
+              left <= 0 || !transport ? deadlinePassed(to, this.timeoutMs) : await transport.send(to, message, { timeoutMs: left });
+            const outcome = await this.#record(to, message, result);
+            if (outcome.ok) ok += 1;
+            else {
+              failed += 1;
+              failures.push(outcome);
+            }
+            return result;
+          }),
+        {
+          timeoutMs: Math.max(1, Math.ceil(deadline - performance.now())),
+          // Each send takes a descriptor: stay under the file limit, or the rest fail with EMFILE.
+          concurrency: Math.min(QUIT_CONCURRENCY, Math.max(1, (freeFileDescriptors() ?? QUIT_CONCURRENCY) - 8)),
+          onResult: () => onProgress?.(ok, failed, total),
         },
-      });
+      );
     };
-    // Only peers whose address is proven (they spoke from it, or one of our
-    // sends reached it) are told: forged hellos must not choose where quit
-    // opens connections. With --verify off every claim is taken at its word.
-    const known = (): PeerAddress[] =>
-      this.registry
-        .list()
-        .filter((peer) => peer.verified || peer.reached || this.verify === 'off')
-        .map(({ ip, port }) => ({ ip, port }));
+    const proven = (): PeerId[] =>
+      recipients(
+        this.#registry.list().map((peer) => ({ id: peer.address, verified: peer.verified, reached: peer.reached })),
+        this.verify,
+      );
     // Tell the peers we know now at once; a send already under way may add a
     // peer when it completes (each is bounded by its own timeout, which started
     // earlier): tell those too, within what is left of the same deadline.
-    const now = tell(known());
-    const later = Promise.allSettled([...this.#inFlight]).then(() => tell(known()));
+    const now = tell(proven());
+    const later = this.#queue.idle().then(() => tell(proven()));
     await Promise.all([now, later]);
-    const skipped = this.registry.list().filter((peer) => !told.has(peer.address)).length;
+    const skipped = this.#registry.list().filter((peer) => !told.has(peer.address)).length;
     await this.close();
+    // Everything shown before the summary: the last events may still wait for the store.
+    await this.#showing;
     return { notified: ok, failed, skipped, failures, ms: performance.now() - started };
   }
 
-  async #send(to: PeerAddress, text: string): Promise<SendOutcome> {
-    const body = trimWhitespace(text);
-    const line = this.lineFor(body);
-    const label = formatAddress(to);
-    if (body === '') {
-      return { ok: false, to: label, text: body, line, failure: 'invalid', error: 'the message is empty', ms: 0 };
+  #transportFor(peer: PeerId): Transport | undefined {
+    return this.#transports.find((transport) => transport.owns(peer));
+  }
+
+  #newId(): string {
+    this.#nextId += 1;
+    return `${this.#idPrefix}-${this.#nextId.toString(36)}`;
+  }
+
+  #outbound(body: string): Outbound {
+    return { id: this.#newId(), kind: classify(body), name: this.name, text: body, line: this.lineFor(body) };
+  }
+
+  /** Keep a send's result, note a reached peer, and resolve once it is stored. */
+  async #record(to: PeerId, message: Outbound, result: SendResult): Promise<SendOutcome> {
+    const outcome: SendOutcome = result.ok
+      ? { ok: true, id: message.id, to, text: message.text, line: message.line, ms: result.ms, delivered: result.delivered ?? false }
+      : { ok: false, id: message.id, to, text: message.text, line: message.line, failure: result.failure, error: result.error, ms: result.ms };
+    const now = this.#clock();
+    if (outcome.ok) {
+      const parsed = parseAddress(to);
+      if (parsed.ok) this.#registry.noteSent(parsed.address, now);
     }
-    const unsendable = unsendableReason(line);
-    if (unsendable) {
-      return { ok: false, to: label, text: body, line, failure: 'invalid', error: unsendable, ms: 0 };
-    }
-    const result = await sendMessage(to, line, { timeoutMs: this.timeoutMs });
-    const outcome = this.#outcome(to, body, line, result);
-    this.#logSent(outcome);
-    if (outcome.ok) this.registry.noteSent(to, this.#now());
+    await this.#store?.append({
+      v: 1,
+      id: message.id,
+      at: now,
+      direction: 'out',
+      peer: to,
+      name: this.#registry.get(to)?.name ?? null,
+      kind: message.kind,
+      text: message.text,
+      status: outcome.ok ? (outcome.delivered ? 'delivered' : 'sent') : 'failed',
+      line: message.line,
+      ...(outcome.ok ? {} : { error: outcome.error }),
+    });
     return outcome;
   }
 
-  #outcome(to: PeerAddress, text: string, line: string, result: Awaited<ReturnType<typeof sendMessage>>): SendOutcome {
-    const label = formatAddress(to);
-    return result.ok
-      ? { ok: true, to: label, text, line, ms: result.ms }
-      : { ok: false, to: label, text, line, failure: result.failure, error: result.error, ms: result.ms };
-  }
-
-  #logSent(outcome: SendOutcome): void {
-    this.log?.write({
-      at: new Date(this.#now()).toISOString(),
-      direction: 'out',
-      to: outcome.to,
-      text: outcome.text,
-      ok: outcome.ok,
-      ...(outcome.ok ? {} : { error: outcome.error }),
+  /**
+   * Emit once `stored` has settled and every event before it was shown, so
+   * that nothing is shown before it is kept and nothing is reordered. A
+   * synchronous store (or none) costs nothing: the event goes out at once.
+   */
+  #show(stored: void | Promise<void>, emit: () => void): void {
+    if (stored === undefined && this.#showing === undefined) {
+      emit();
+      return;
+    }
+    const next = Promise.all([this.#showing, stored]).then(emit, emit);
+    this.#showing = next;
+    void next.then(() => {
+      if (this.#showing === next) this.#showing = undefined;
     });
   }
 
-  #onMessage({ message, remote }: ReceivedEvent): void {
-    const now = this.#now();
-    const verified = claimMatches(message.ip, remote.address, this.#ownAddresses);
-    const remoteLabel = formatAddress({ ip: remote.address, port: remote.port });
+  #onInbound(inbound: Inbound): void {
+    const parsed = parseMessage(inbound.line);
+    if (!parsed.ok) {
+      this.#onRejected({ ...parsed.error, remote: inbound.remote, bytes: Buffer.byteLength(inbound.line) });
+      return;
+    }
+    const message = parsed.message;
+    const now = this.#clock();
+    const verified = claimMatches(message.ip, inbound.remote.address, this.#ownAddresses);
     if (!verified && this.verify === 'strict') {
       this.#onRejected({
         reason: 'unverified',
-        detail: `claims ${formatAddress(message)} but came from ${remote.address}`,
-        remote,
+        detail: `claims ${formatAddress(message)} but came from ${inbound.remote.address}`,
+        remote: inbound.remote,
         bytes: 0,
       });
       return;
     }
-    const applied = this.registry.apply(message, now, verified || this.verify === 'off');
+    const applied = this.#registry.apply(message, now, verified || this.verify === 'off');
     const incoming: IncomingMessage = {
+      id: this.#newId(),
       kind: message.kind,
       from: formatAddress(message),
       name: message.name,
       text: message.text,
-      remote: remoteLabel,
+      remote: label(inbound.remote),
       at: new Date(now),
       verified,
       change: applied.change,
-      peer: applied.peer,
+      ...(applied.peer ? { peer: { ...applied.peer } } : {}),
     };
-    // Logged before it is shown: a crash after this line loses nothing.
-    this.log?.write({
-      at: incoming.at.toISOString(),
+    const record: StoredMessage = {
+      v: 1,
+      id: incoming.id,
+      at: now,
       direction: 'in',
-      kind: incoming.kind,
-      from: incoming.from,
+      peer: incoming.from,
       name: incoming.name,
+      kind: incoming.kind,
       text: incoming.text,
+      status: 'received',
       remote: incoming.remote,
       verified,
-    });
-    this.emit('message', incoming);
+    };
+    // Stored before it is shown: a crash after this line loses nothing.
+    this.#show(this.#store?.append(record), () => this.emit('message', incoming));
   }
 
-  #onRejected(event: RejectedEvent): void {
-    this.emit('rejected', notice(event));
+  #onRejected(event: TransportRejected | (Omit<TransportRejected, 'reason'> & { reason: RejectReason })): void {
+    const rejected: Rejected = { remote: label(event.remote), reason: event.reason, detail: event.detail };
+    this.#show(undefined, () => this.emit('rejected', rejected));
   }
 
-  #onDropped(event: DroppedEvent): void {
-    this.emit('dropped', notice(event));
+  #onDropped(event: TransportDropped): void {
+    const dropped: Dropped = { remote: label(event.remote), reason: event.reason, detail: event.detail };
+    this.#show(undefined, () => this.emit('dropped', dropped));
   }
-}
-
-function notice(event: RejectedEvent | DroppedEvent): ConnectionNotice {
-  return { remote: formatAddress({ ip: event.remote.address, port: event.remote.port }), reason: event.reason, detail: event.detail };
 }

@@ -3,7 +3,8 @@
  * peer list"). Pure: time comes in as a parameter, nothing is printed or sent.
  * Every operation is O(1), eviction at the cap included.
  */
-import { formatAddress, type ChatMessage, type PeerAddress } from '../protocol/line.js';
+import { type ChatMessage } from '../protocol/line.js';
+import { formatAddress, type PeerAddress } from '../protocol/address.js';
 
 export interface PeerEntry extends PeerAddress {
   /** `ip:port`, the key. */

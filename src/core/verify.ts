@@ -2,7 +2,7 @@
  * Spoofed senders. Only the claimed IP can be checked: the source port of a
  * connection is ephemeral, never the claimed listening port. Pure.
  */
-import { canonicalIp } from '../protocol/line.js';
+import { canonicalIp } from '../protocol/address.js';
 
 export type VerifyMode = 'off' | 'warn' | 'strict';
 export const VERIFY_MODES: readonly VerifyMode[] = ['off', 'warn', 'strict'];

@@ -1,14 +1,14 @@
 /** `--json`: one JSON object per line on stdout. Control characters stay escaped. */
 import type { Writable } from 'node:stream';
-import type { Printer } from '../app/script-mode.js';
+import type { View } from '../app/view.js';
 import { safeJson } from './safe-json.js';
 
-export function createJsonPrinter(output: Writable): Printer {
+export function createJsonView(output: Writable): View {
   const emit = (event: Record<string, unknown>): void => {
     output.write(`${safeJson(event)}\n`);
   };
   return {
-    listening: (ip, port) => emit({ type: 'listening', ip, port }),
+    listening: ({ ip, port }) => emit({ type: 'listening', ip, port }),
     message: (m) =>
       emit({
         type: 'message',
@@ -26,8 +26,8 @@ export function createJsonPrinter(output: Writable): Printer {
     warning: (text) => emit({ type: 'warning', message: text }),
     sent: (o) =>
       o.ok
-        ? emit({ type: 'sent', to: o.to, text: o.text, line: o.line })
-        : emit({ type: 'send-failed', to: o.to, text: o.text, error: o.error, failure: o.failure }),
+        ? emit({ type: 'sent', id: o.id, to: o.to, text: o.text, line: o.line })
+        : emit({ type: 'send-failed', id: o.id, to: o.to, text: o.text, error: o.error, failure: o.failure }),
     peers: (peers) =>
       emit({
         type: 'peers',

@@ -1,12 +1,15 @@
 /**
- * The slash commands of the scriptable modes (`--json`, and piped stdin):
- * `/send <ip:port> <text>`, `/connect <ip:port>`, `/peers`, `/quit`. Pure.
+ * The commands of every mode: a stdin line in `--json` and piped mode parses
+ * into one of these, and the interactive menu turns the user's choices into
+ * the same values. Pure.
  */
-import { parseAddress, trimWhitespace, type PeerAddress } from './line.js';
+import { trimWhitespace } from './line.js';
+import type { PeerId } from '../transport/transport.js';
+import { formatAddress, parseAddress } from './address.js';
 
 export type Command =
-  | { readonly type: 'send'; readonly to: PeerAddress; readonly text: string }
-  | { readonly type: 'connect'; readonly to: PeerAddress }
+  | { readonly type: 'send'; readonly to: PeerId; readonly text: string }
+  | { readonly type: 'connect'; readonly to: PeerId }
   | { readonly type: 'peers' }
   | { readonly type: 'quit' }
   | { readonly type: 'help' }
@@ -15,11 +18,11 @@ export type Command =
 
 export const COMMAND_HELP = 'commands: /send <ip:port> <text>, /connect <ip:port>, /peers, /quit';
 
-function target(token: string | undefined, usage: string): { to: PeerAddress } | { error: string } {
+function target(token: string | undefined, usage: string): { to: PeerId } | { error: string } {
   if (!token) return { error: `missing address: ${usage}` };
   const parsed = parseAddress(token);
   if (!parsed.ok) return { error: `bad address: ${parsed.error.detail}` };
-  return { to: parsed.address };
+  return { to: formatAddress(parsed.address) };
 }
 
 export function parseCommand(input: string): Command {

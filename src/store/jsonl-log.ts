@@ -1,18 +1,45 @@
 /**
- * `--log <file>`: one JSON line per sent and received message, appended
- * synchronously so that a line is on disk before the message is shown.
+ * `--log <file>`: the JSONL export stream, and the first MessageStore. One
+ * JSON line per message sent or received, appended synchronously so that a
+ * line is handed to the system before the message is shown. It only appends;
+ * it is never read back.
  */
 import fs from 'node:fs';
 import { P2PError } from '../core/errors.js';
 import { safeJson } from '../output/safe-json.js';
+import type { MessageStore, StoredMessage } from './store.js';
 
-export interface LogRecord {
-  readonly at: string;
-  readonly direction: 'in' | 'out';
-  readonly [field: string]: unknown;
+/** One line of the file, in the shape the log has always had. */
+export function logLine(record: StoredMessage): Record<string, unknown> {
+  const at = new Date(record.at).toISOString();
+  if (record.direction === 'in') {
+    return {
+      at,
+      direction: 'in',
+      id: record.id,
+      kind: record.kind,
+      from: record.peer,
+      name: record.name,
+      text: record.text,
+      remote: record.remote,
+      verified: record.verified,
+    };
+  }
+  const ok = record.status === 'sent' || record.status === 'delivered';
+  return {
+    at,
+    direction: 'out',
+    id: record.id,
+    kind: record.kind,
+    to: record.peer,
+    text: record.text,
+    ok,
+    status: record.status,
+    ...(record.error === undefined ? {} : { error: record.error }),
+  };
 }
 
-export class MessageLog {
+export class MessageLog implements MessageStore {
   readonly path: string;
   /**
    * Told when a write fails (disk full, I/O error). The log never takes the
@@ -32,15 +59,29 @@ export class MessageLog {
     }
   }
 
-  write(record: LogRecord): void {
+  get label(): string {
+    return `log ${this.path}`;
+  }
+
+  append(record: StoredMessage): void {
+    this.write(logLine(record));
+  }
+
+  /** Write one raw line (the log's own format). */
+  write(line: Record<string, unknown>): void {
     if (this.#fd === undefined) return;
     try {
-      fs.writeSync(this.#fd, `${safeJson(record)}\n`);
+      fs.writeSync(this.#fd, `${safeJson(line)}\n`);
       this.#failing = false;
     } catch (error) {
       if (!this.#failing) this.onError(error as NodeJS.ErrnoException);
       this.#failing = true;
     }
+  }
+
+  /** The log is an export stream: nothing is read back. */
+  query(): StoredMessage[] {
+    return [];
   }
 
   /** Flush to disk and close. Idempotent; never throws. */

@@ -57,11 +57,12 @@ export interface MessageStore {
   /** What it is, for messages ("history /path/file.db", "log /path/file"). */
   readonly label: string;
   /**
-   * Keep one record. Resolves once it is durable (or as durable as the store
-   * gets); never rejects: a failure is reported through `onError` once and
-   * the store carries on without it.
+   * Keep one record. Returns once it is durable (or as durable as the store
+   * gets): at once for a synchronous store, or a promise for a batching one.
+   * Never throws or rejects: a failure is reported through `onError` once
+   * and the store carries on without it.
    */
-  append(record: StoredMessage): Promise<void>;
+  append(record: StoredMessage): void | Promise<void>;
   /** A later status of a message already appended (sent, failed, queued…). */
   updateStatus?(id: string, status: MessageStatus, error?: string): Promise<void>;
   /** Newest last. Stores that only append return []. */
@@ -70,7 +71,7 @@ export interface MessageStore {
   rememberPeer?(peer: KnownPeer): void;
   forgetPeer?(id: PeerId): void;
   /** Told of a failure, once until writes succeed again. */
-  onError: (error: Error) => void;
+  onError: (error: NodeJS.ErrnoException) => void;
   /** Flush and close; idempotent, never throws. */
   close(): void;
 }

@@ -93,6 +93,8 @@ export interface TransportEvents {
 export interface Transport extends EventEmitter<TransportEvents> {
   /** Short name, also the peer source shown in lists: `tcp`, `room:<name>`. */
   readonly name: string;
+  /** The port it listens on, for transports that have one (TCP: the bound port once listening). */
+  readonly port?: number;
   /** Start receiving. Rejects with the system error when it cannot. */
   listen(): Promise<void>;
   /** Whether this transport reaches `peer` (TCP: `ip:port`; rooms: `@key`). */

@@ -1,31 +1,21 @@
 /**
- * The interactive terminal: start-up prompts, the menu, live incoming lines
- * above the open prompt, and quitting (menu, Ctrl+C or SIGTERM).
+ * The interactive terminal as a Frontend of the session: start-up prompts
+ * (name, then a port that is really bound), and the original's menu, whose
+ * flows turn the user's choices into the same Command values that a stdin
+ * line parses into. The session runs them; the view prints the results.
  *
  * Every write goes through one PromptHost, so an incoming line never lands in
  * the middle of a prompt or of the quit progress line.
  */
 import { input } from '@inquirer/prompts';
-import type { ChatNode } from '../core/node.js';
-import { describeError, isP2PError } from '../core/errors.js';
-import { EXIT_FAILURE, EXIT_OK, exitCodeFor, QUIT_SIGNALS } from '../core/exit-codes.js';
-import type { MessageLog } from '../store/jsonl-log.js';
-import type { PeerEntry } from '../core/peer-registry.js';
-import { parseIp, parsePort, type CliOptions } from '../cli/program.js';
-import { classify, formatAddress, nameProblem, parseAddress, sizeWarning, trimWhitespace, type ControlWord, type PeerAddress } from '../protocol/line.js';
-import { advertisedIpWarning, buildNode, openLog, startNode } from '../app/start.js';
-import {
-  formatConnectResult,
-  formatDropped,
-  formatGreeting,
-  formatIncoming,
-  formatPeersTable,
-  formatQuitProgress,
-  formatQuitSummary,
-  formatRejected,
-  formatSent,
-  formatWarning,
-} from './format.js';
+import type { CommandSource, Frontend, SessionContext } from '../app/session.js';
+import { checkIp, checkName, checkPort } from '../config/schema.js';
+import type { PeerSnapshot } from '../core/node.js';
+import { formatAddress, parseAddress } from '../protocol/address.js';
+import type { Command } from '../protocol/commands.js';
+import { classify, trimWhitespace, type ControlWord } from '../protocol/line.js';
+import type { PeerId } from '../transport/transport.js';
+import { createInteractiveView } from './interactive-view.js';
 import { PromptHost, QuitRequested } from './prompt-host.js';
 import { CANCELLED, choose, confirmPrompt, textPrompt, type Choice, type TextState } from './prompts.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
@@ -47,57 +37,13 @@ const CONTROL_EFFECT: Readonly<Record<ControlWord, string>> = {
   exit: 'the peer will remove you from its list of active peers',
 };
 
-// Redraw the quit progress line at most this often (a thousand peers answer fast).
-const PROGRESS_REDRAW_MS = 50;
-
 interface Ui {
   readonly host: PromptHost;
   readonly theme: Theme;
 }
 
 interface Session extends Ui {
-  readonly node: ChatNode;
-}
-
-/**
- * First Ctrl+C, SIGTERM or SIGHUP (terminal closed): quit as from the menu.
- * A second one while quitting leaves at once, 130 for Ctrl+C and 143 for
- * SIGTERM, after flushing the log.
- */
-class QuitControl {
-  requested = false;
-  readonly promise: Promise<void>;
-  /** Run right before leaving without the full goodbye: flushes the log. */
-  beforeExit: () => void = () => undefined;
-  #resolve: () => void = () => undefined;
-
-  constructor(private readonly host: PromptHost) {
-    this.promise = new Promise((resolve) => {
-      this.#resolve = resolve;
-    });
-  }
-
-  request(): void {
-    if (this.requested) return;
-    this.requested = true;
-    this.host.close();
-    this.#resolve();
-  }
-
-  interrupt(exitCode: number): void {
-    if (!this.requested) {
-      this.request();
-      return;
-    }
-    // Show the cursor again (a list prompt hides it) and leave.
-    this.host.output.write('\x1b[?25h\n');
-    this.host.output.write('Interrupted: left without waiting for every peer.\n');
-    try {
-      this.beforeExit();
-    } finally {
-      process.exit(exitCode);
-    }
-  }
+  readonly context: SessionContext;
 }
 
 /**
@@ -105,201 +51,131 @@ class QuitControl {
  * off on a terminal that is gone: EIO. Uncaught, that aborted the process
  * before peers were told `exit`. A terminal that is gone needs no mode.
  */
-function surviveHangUp(input: NodeJS.ReadStream): void {
-  input.on('error', () => undefined);
-  const setRawMode = input.setRawMode?.bind(input);
+function surviveHangUp(stdin: NodeJS.ReadStream): void {
+  stdin.on('error', () => undefined);
+  const setRawMode = stdin.setRawMode?.bind(stdin);
   if (!setRawMode) return;
-  input.setRawMode = (mode: boolean) => {
+  stdin.setRawMode = (mode: boolean) => {
     try {
       return setRawMode(mode);
     } catch {
-      return input;
+      return stdin;
     }
   };
 }
 
-export async function runInteractive(options: CliOptions): Promise<number> {
+/** A problem sentence from a schema validator, or undefined. */
+function problemOf(checked: { ok: true } | { ok: false; problem: string }): string | undefined {
+  return checked.ok ? undefined : checked.problem;
+}
+
+export function createInteractiveFrontend(): Frontend {
   const theme = createTheme();
-  // Ctrl+C inside a prompt arrives as Inquirer's ExitPromptError, not as SIGINT.
-  const host = new PromptHost({ onInterrupt: () => control.request() });
-  const control = new QuitControl(host);
-  let hungUp = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signal !== 'SIGHUP') return control.interrupt(exitCodeFor(signal));
-    // A hang-up often comes twice (to the session and to the foreground
-    // group); with no one left to see the screen, it never cuts the goodbye short.
-    hungUp = true;
-    control.request();
-  };
-  for (const signal of QUIT_SIGNALS) process.on(signal, onSignal);
+  // Ctrl+C inside a prompt arrives as Inquirer's ExitPromptError, not as
+  // SIGINT: the host turns it into QuitRequested, which ends the commands.
+  const host = new PromptHost();
+  const ui: Ui = { host, theme };
   // A terminal that went away (EPIPE, EIO) must not take the peer down mid-quit.
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
   surviveHangUp(process.stdin);
-  try {
-    return await run(options, { host, theme }, control);
-  } finally {
-    for (const signal of QUIT_SIGNALS) process.off(signal, onSignal);
-    // Inquirer pauses stdin after each prompt; make sure it no longer holds the process.
-    process.stdin.pause();
-    if (process.stdin.isTTY) process.stdin.unref?.();
-    // Peers are told; end as a hung-up program does. A normal exit would make
-    // Node restore the modes of a terminal that is gone, and abort on EIO.
-    if (hungUp) process.kill(process.pid, 'SIGHUP');
-  }
-}
-
-async function run(options: CliOptions, ui: Ui, quit: QuitControl): Promise<number> {
-  const { host, theme } = ui;
-  let node: ChatNode;
-  const log = openLog(options);
-  quit.beforeExit = () => log?.close();
-  try {
-    node = await startUp(options, ui, log);
-  } catch (error) {
-    log?.close();
-    if (error instanceof QuitRequested) {
-      host.print('Bye.');
-      return EXIT_OK;
-    }
-    throw error;
-  }
-  const session: Session = { ...ui, node };
-
-  host.print(`Server listening on ${safe(node.address)}`);
-  host.print(theme.notice(`You are ${node.name}. Ctrl+C quits and tells your peers.`));
-  const ipWarning = advertisedIpWarning(node.ip);
-  if (ipWarning) host.print(formatWarning(ipWarning, new Date(), theme));
-
-  let failure: unknown;
-  // Greetings go out beside the menu: a bootstrap peer that does not answer
-  // must not hold the menu back for the whole send timeout.
-  void node.greet(options.peer).then((outcomes) => {
-    for (const outcome of outcomes) host.print(formatGreeting(outcome, theme));
-  });
-  const menu = menuLoop(session).catch((error: unknown) => {
-    if (!(error instanceof QuitRequested)) failure = error;
-  });
-  await Promise.race([menu, quit.promise]);
-  quit.request();
-  if (failure !== undefined) host.print(theme.error(`Unexpected error: ${safe(describeError(failure))}; quitting.`));
-
-  const summary = await node.quit(progressLine(host));
-  host.write('\r\x1b[2K');
-  host.print(formatQuitSummary(summary));
-  return failure === undefined ? EXIT_OK : EXIT_FAILURE;
-}
-
-/** A quit progress callback that redraws one line in place, at most every PROGRESS_REDRAW_MS. */
-function progressLine(host: PromptHost): (ok: number, failed: number, total: number) => void {
-  let last = -Infinity;
-  let latest = '';
-  let timer: NodeJS.Timeout | undefined;
-  const draw = (): void => {
-    timer = undefined;
-    last = performance.now();
-    host.write(`\r\x1b[2K${latest}`);
-  };
-  return (ok, failed, total) => {
-    latest = formatQuitProgress(ok, failed, total);
-    clearTimeout(timer);
-    const wait = last + PROGRESS_REDRAW_MS - performance.now();
-    // The final count is drawn at once; others wait out the window, latest wins.
-    if (ok + failed === total || wait <= 0) draw();
-    else timer = setTimeout(draw, wait);
+  return {
+    view: createInteractiveView(host, theme),
+    cannotAskBecause: 'here',
+    ask: {
+      name: () => askName(ui),
+      port: (bind) => askPort(ui, bind),
+    },
+    commands: (context) => menuCommands({ ...ui, context }),
+    interrupt: () => host.close(),
+    dispose: () => {
+      // Inquirer pauses stdin after each prompt; make sure it no longer holds the process.
+      process.stdin.pause();
+      if (process.stdin.isTTY) process.stdin.unref?.();
+    },
   };
 }
 
 // ---------------------------------------------------------------------------
 // Start-up
 
-/** Print what the node reports, above whatever prompt is open. */
-function showEvents(node: ChatNode, { host, theme }: Ui): void {
-  node.on('message', (message) => host.print(formatIncoming(message, theme)));
-  node.on('rejected', (rejected) => host.print(formatRejected(rejected, new Date(), theme)));
-  // A connection closed without a byte is a port probe or a health check: not news.
-  node.on('dropped', (dropped) => dropped.reason !== 'empty' && host.print(formatDropped(dropped, new Date(), theme)));
-  node.on('warning', (text) => host.print(formatWarning(text, new Date(), theme)));
-}
-
-async function startUp(options: CliOptions, ui: Ui, log: MessageLog | undefined): Promise<ChatNode> {
-  const { host, theme } = ui;
-  const name =
-    options.name ??
-    (await host.ask((session) =>
-      input(
-        {
-          message: 'Enter your name',
-          validate: (value) => {
-            const problem = nameProblem(value);
-            return problem === undefined ? true : `That name does not work: ${problem}.`;
+async function askName({ host }: Ui): Promise<string | undefined> {
+  try {
+    return await host.ask(
+      (session) =>
+        input(
+          {
+            message: 'Enter your name',
+            validate: (value) => {
+              const checked = checkName(value);
+              return checked.ok ? true : `That name does not work: ${checked.problem}`;
+            },
           },
-        },
-        session.context,
-      ),
+          session.context,
+        ),
       { eraseUnanswered: false },
-    ));
-  // Listen to a node before it is bound: a message accepted at once is shown too.
-  const build = (port: number): ChatNode => {
-    const node = buildNode(options, name, port, log);
-    showEvents(node, ui);
-    return node;
-  };
-
-  if (options.port !== undefined) {
-    const node = build(options.port);
-    try {
-      await startNode(node);
-      return node;
-    } catch (error) {
-      if (!isP2PError(error)) throw error;
-      host.print(theme.error(bindProblem(error, options.port)));
-    }
+    );
+  } catch (error) {
+    if (!(error instanceof QuitRequested)) throw error;
+    host.print('Bye.');
+    return undefined;
   }
-
-  let started: ChatNode | undefined;
-  await host.ask((session) =>
-    input(
-      {
-        message: 'Enter your port number',
-        theme: { validationFailureMode: 'clear' },
-        validate: async (value) => {
-          let port: number;
-          try {
-            port = parsePort(value);
-          } catch (error) {
-            return describeError(error);
-          }
-          // Free means we can bind it: try, and keep the node if it worked.
-          const node = build(port);
-          try {
-            await startNode(node);
-          } catch (error) {
-            return bindProblem(error, port);
-          }
-          started = node;
-          return true;
-        },
-      },
-      session.context,
-    ),
-    { eraseUnanswered: false },
-  );
-  if (started === undefined) throw new QuitRequested();
-  return started;
 }
 
-function bindProblem(error: unknown, port: number): string {
-  if (isP2PError(error) && error.code === 'P2P_PORT_IN_USE') return `Port ${port} is already in use; choose another.`;
-  return describeError(error);
+async function askPort({ host }: Ui, bind: (port: number) => Promise<string | undefined>): Promise<boolean> {
+  let bound = false;
+  try {
+    await host.ask(
+      (session) =>
+        input(
+          {
+            message: 'Enter your port number',
+            theme: { validationFailureMode: 'clear' },
+            validate: async (value) => {
+              const checked = checkPort(value);
+              if (!checked.ok) return checked.problem;
+              // Free means we can bind it: try, and keep the node if it worked.
+              const problem = await bind(checked.value);
+              if (problem !== undefined) return problem;
+              bound = true;
+              return true;
+            },
+          },
+          session.context,
+        ),
+      { eraseUnanswered: false },
+    );
+  } catch (error) {
+    if (!(error instanceof QuitRequested)) throw error;
+  }
+  if (!bound) host.print('Bye.');
+  return bound;
 }
 
 // ---------------------------------------------------------------------------
 // Menu
 
-async function menuLoop(session: Session): Promise<void> {
-  const { host, theme } = session;
+/** The menu as a source of commands: each call runs the menu until a choice makes one. */
+function menuCommands(session: Session): CommandSource {
   let active = 0;
+  return {
+    next: async () => {
+      try {
+        return await nextCommand(session, active, (index) => {
+          active = index;
+        });
+      } catch (error) {
+        if (error instanceof QuitRequested) return undefined;
+        throw error;
+      }
+    },
+    close: () => session.host.close(),
+  };
+}
+
+async function nextCommand(session: Session, initial: number, remember: (index: number) => void): Promise<Command> {
+  const { host, theme } = session;
+  let active = initial;
   for (;;) {
     const action = await host.ask((prompt) =>
       choose(
@@ -310,6 +186,7 @@ async function menuLoop(session: Session): Promise<void> {
           initial: active,
           onState: (index) => {
             active = index;
+            remember(index);
           },
           onAnswer: (value) => prompt.answered(value),
         },
@@ -318,19 +195,22 @@ async function menuLoop(session: Session): Promise<void> {
     );
     if (action === CANCELLED) continue;
     active = MENU.findIndex((item) => item.value === action);
-    switch (action) {
-      case 'send':
-        await sendFlow(session);
-        break;
-      case 'peers':
-        for (const line of formatPeersTable(session.node.peers(), Date.now(), theme)) host.print(line);
-        break;
-      case 'connect':
-        await connectFlow(session);
-        break;
-      case 'quit':
-        return;
-    }
+    remember(active);
+    const command = await flowFor(action, session);
+    if (command !== undefined) return command;
+  }
+}
+
+function flowFor(action: MenuAction, session: Session): Promise<Command | undefined> | Command {
+  switch (action) {
+    case 'send':
+      return sendFlow(session);
+    case 'peers':
+      return { type: 'peers' };
+    case 'connect':
+      return connectFlow(session);
+    case 'quit':
+      return { type: 'quit' };
   }
 }
 
@@ -382,10 +262,10 @@ async function askConfirm(session: Ui, message: string): Promise<boolean> {
 const OTHER = Symbol('another address');
 
 /** Pick a known peer (or, when `allowOther`, type an address). Undefined: go back. */
-async function pickPeer(session: Session, message: string, allowOther: boolean): Promise<PeerAddress | undefined> {
-  const { host, theme, node } = session;
+async function pickPeer(session: Session, message: string, allowOther: boolean): Promise<PeerId | undefined> {
+  const { host, theme, context } = session;
   // Most recently heard first; the snapshot keeps numbers stable across reprints.
-  const peers = node.peers().reverse();
+  const peers = [...context.peers()].reverse();
   if (peers.length === 0) {
     if (!allowOther) {
       host.print(theme.notice('No active peers. Send a message or wait for someone to say hello.'));
@@ -393,7 +273,7 @@ async function pickPeer(session: Session, message: string, allowOther: boolean):
     }
     return askAddress(session);
   }
-  const choices: Choice<PeerEntry | typeof OTHER>[] = peers.map((peer, index) => ({
+  const choices: Choice<PeerSnapshot | typeof OTHER>[] = peers.map((peer, index) => ({
     key: String(index + 1),
     label: peer.name === null ? safe(peer.address) : `${safe(peer.name)} (${safe(peer.address)})`,
     value: peer,
@@ -417,67 +297,55 @@ async function pickPeer(session: Session, message: string, allowOther: boolean):
   );
   if (picked === CANCELLED) return undefined;
   if (picked === OTHER) return askAddress(session);
-  return { ip: picked.ip, port: picked.port };
+  return picked.address;
 }
 
 /** IP then port, each validated and asked again until right; `ip:port` in the first answer skips the second. */
-async function askAddress(session: Ui): Promise<PeerAddress | undefined> {
+async function askAddress(session: Ui): Promise<PeerId | undefined> {
   const ipAnswer = await askText(
     session,
     'Peer IP address',
     (value) => {
       const text = trimWhitespace(value);
-      if (parseAddress(text).ok) return undefined;
-      try {
-        parseIp(text);
-        return undefined;
-      } catch (error) {
-        return describeError(error);
-      }
+      return parseAddress(text).ok ? undefined : problemOf(checkIp(text));
     },
     '(e.g. 127.0.0.1, or ip:port; Esc to go back)',
   );
   if (ipAnswer === CANCELLED) return undefined;
   const whole = parseAddress(trimWhitespace(ipAnswer));
-  if (whole.ok) return whole.address;
-  const ip = parseIp(trimWhitespace(ipAnswer));
+  if (whole.ok) return formatAddress(whole.address);
+  const ip = checkIp(trimWhitespace(ipAnswer));
+  if (!ip.ok) return undefined;
   const portAnswer = await askText(session, 'Peer port', (value) => {
-    try {
-      parsePort(value);
-      return undefined;
-    } catch (error) {
-      return describeError(error);
-    }
+    const checked = checkPort(value);
+    if (checked.ok && checked.value === 0) return 'Give the peer\'s port, 1 to 65535.';
+    return problemOf(checked);
   });
   if (portAnswer === CANCELLED) return undefined;
-  return { ip, port: parsePort(portAnswer) };
+  const port = checkPort(portAnswer);
+  return port.ok ? formatAddress({ ip: ip.value, port: port.value }) : undefined;
 }
 
-async function sendFlow(session: Session): Promise<void> {
-  const { host, theme, node } = session;
+async function sendFlow(session: Session): Promise<Command | undefined> {
+  const { host, theme } = session;
   const to = await pickPeer(session, 'Send to', true);
-  if (to === undefined) return;
-  const text = await askText(session, `Message to ${safe(formatAddress(to))}`, (value) =>
+  if (to === undefined) return undefined;
+  const text = await askText(session, `Message to ${safe(to)}`, (value) =>
     trimWhitespace(value) === '' ? 'Type a message, or press Esc to go back.' : undefined,
   );
-  if (text === CANCELLED) return;
-  const warning = sizeWarning(node.lineFor(text));
-  if (warning !== undefined) host.print(theme.warning(warning));
+  if (text === CANCELLED) return undefined;
   const kind = classify(text);
   if (kind !== 'chat') {
     const sure = await askConfirm(session, `"${kind}" is a control word: ${CONTROL_EFFECT[kind]}. Send it anyway?`);
     if (!sure) {
       host.print(theme.notice('Not sent.'));
-      return;
+      return undefined;
     }
   }
-  host.print(formatSent(await node.send(to, text), theme));
+  return { type: 'send', to, text };
 }
 
-async function connectFlow(session: Session): Promise<void> {
-  const { host, theme, node } = session;
+async function connectFlow(session: Session): Promise<Command | undefined> {
   const to = await pickPeer(session, 'Connect to', false);
-  if (to === undefined) return;
-  const outcome = await node.connect(to);
-  host.print(formatConnectResult(outcome, theme));
+  return to === undefined ? undefined : { type: 'connect', to };
 }

@@ -4,30 +4,24 @@
  * every peer-controlled string sanitised, colour only on a terminal.
  */
 import type { Writable } from 'node:stream';
-import { formatAddress } from '../protocol/line.js';
-import type { Printer } from '../app/script-mode.js';
-import {
-  formatDropped,
-  formatIncoming,
-  formatPeersTable,
-  formatQuitSummary,
-  formatRejected,
-  formatSent,
-  formatWarning,
-} from './format.js';
+import type { View } from '../app/view.js';
+import { formatAddress } from '../protocol/address.js';
+import { formatDropped, formatIncoming, formatPeersTable, formatQuitSummary, formatRejected, formatSent, formatWarning } from './format.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import { createTheme, type Theme } from './theme.js';
 
-export function createTextPrinter(output: Writable, theme: Theme = createTheme({ isTTY: Boolean((output as { isTTY?: boolean }).isTTY) })): Printer {
+export function createTextView(output: Writable, theme: Theme = createTheme({ isTTY: Boolean((output as { isTTY?: boolean }).isTTY) })): View {
   const line = (text: string): void => {
     output.write(`${text}\n`);
   };
   return {
-    listening: (ip, port) => line(`Server listening on ${safe(formatAddress({ ip, port }))}`),
+    listening: ({ ip, port }) => line(`Server listening on ${safe(formatAddress({ ip, port }))}`),
     message: (message) => line(formatIncoming(message, theme)),
     rejected: (rejected) => line(formatRejected(rejected, new Date(), theme)),
     // As in the terminal: an empty connection is a probe, not news.
-    dropped: (dropped) => dropped.reason !== 'empty' && line(formatDropped(dropped, new Date(), theme)),
+    dropped: (dropped) => {
+      if (dropped.reason !== 'empty') line(formatDropped(dropped, new Date(), theme));
+    },
     warning: (text) => line(formatWarning(text, new Date(), theme)),
     sent: (outcome) => line(formatSent(outcome, theme)),
     peers: (peers, now) => formatPeersTable(peers, now, theme).forEach(line),

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ChatNode } from '../../src/core/node.js';
+import { createTestNode } from '../helpers/node.js';
 import { MessageLog } from '../../src/store/jsonl-log.js';
 import { pool, rawSend, readLog, report, startSinks, tempDir, type Sinks } from './support.js';
 
@@ -42,7 +42,7 @@ test('chunking: 200 messages written a byte at a time arrive identical to single
   opened.push(() => sinks.close());
   const claim = `127.0.0.1:${sinks.ports[0]}`;
   const logFile = path.join(temp.dir, 'chunking.log');
-  const node = new ChatNode({ name: 'Receiver', ip: '127.0.0.1', host: '127.0.0.1', port: 0, log: new MessageLog(logFile) });
+  const node = createTestNode({ name: 'Receiver', ip: '127.0.0.1', host: '127.0.0.1', port: 0, log: new MessageLog(logFile) });
   await node.start();
   opened.push(() => node.close());
 

@@ -14,11 +14,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
-import { ChatNode, type IncomingMessage } from '../../src/core/node.js';
+import type { IncomingMessage } from '../../src/core/node.js';
 import { MessageLog } from '../../src/store/jsonl-log.js';
 import { formatIncoming, formatPeersTable, formatRejected } from '../../src/ui/format.js';
 import { sanitizeForDisplay } from '../../src/ui/sanitize.js';
 import { PLAIN_THEME } from '../../src/ui/theme.js';
+import { createTestNode } from '../helpers/node.js';
 import { CLI, startHeadlessPeer, type HeadlessPeer, type JsonEvent } from '../helpers/headless-peer.js';
 import { waitUntil } from '../helpers/wait.js';
 import { countUnsafe, pool, rawSend, readLog, report, startSinks, tempDir, type Sinks } from './support.js';
@@ -119,7 +120,7 @@ test('escape corpus: no raw control or bidi code point on any screen or in the l
   const jsonChunks: Buffer[] = [];
   json.child.stdout.on('data', (chunk: Buffer) => jsonChunks.push(chunk));
   // The interactive terminal's formatter, fed by a live node: what the TTY would show.
-  const node = new ChatNode({ name: 'Tty', ip: '127.0.0.1', host: '127.0.0.1', port: 0, log: new MessageLog(nodeLog) });
+  const node = createTestNode({ name: 'Tty', ip: '127.0.0.1', host: '127.0.0.1', port: 0, log: new MessageLog(nodeLog) });
   await node.start();
   opened.push(() => node.close());
   const ttyLines: string[] = [];

@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ChatNode } from '../../src/core/node.js';
-import { sendMessage, type SendResult } from '../../src/transport/tcp/sender.js';
+import { sendMessage } from '../../src/transport/tcp/sender.js';
+import type { SendResult } from '../../src/transport/transport.js';
+import { createTestNode } from '../helpers/node.js';
 import { startHeadlessPeer, type JsonEvent } from '../helpers/headless-peer.js';
 import { closedPort, MiB, rawSend, readLog, report, startBlackholes, startSinks, tempDir } from './support.js';
 
@@ -124,10 +125,10 @@ test('faults: each sender fault is a clear failure within the timeout', { timeou
   assert.ok(silent.ms >= TIMEOUT_MS - 50);
 
   // The same through a ChatNode: the outcome carries the sentence a user sees, and is logged.
-  const node = new ChatNode({ name: 'Sender', ip: '127.0.0.1', host: '127.0.0.1', port: 0, timeoutMs: TIMEOUT_MS });
+  const node = createTestNode({ name: 'Sender', ip: '127.0.0.1', host: '127.0.0.1', port: 0, timeoutMs: TIMEOUT_MS });
   await node.start();
   opened.push(() => node.close());
-  const outcome = await node.send({ ip: '127.0.0.1', port: holes.ports[0] as number }, 'are you there?');
+  const outcome = await node.send(`127.0.0.1:${holes.ports[0] as number}`, 'are you there?');
   assert.equal(outcome.ok, false);
   assert.ok(!outcome.ok && outcome.failure === 'timeout' && outcome.error.includes(`127.0.0.1:${holes.ports[0]}`));
   assert.equal(node.peers().length, 0, 'a failed send adds no peer');

@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ChatNode } from '../../src/core/node.js';
+import type { ChatNode } from '../../src/core/node.js';
+import { createTestNode } from '../helpers/node.js';
 import { startHeadlessPeer, type HeadlessPeer, type JsonEvent } from '../helpers/headless-peer.js';
 import { loggedTexts, report, tempDir } from './support.js';
 
@@ -27,11 +28,11 @@ test('load: 50 concurrent senders x 200 messages, none lost, none duplicated, or
   const logFile = path.join(temp.dir, 'load.log');
   const receiver: HeadlessPeer = await startHeadlessPeer({ name: 'Receiver', args: ['--log', logFile] });
   opened.push(() => receiver.stop());
-  const target = { ip: '127.0.0.1', port: receiver.port };
+  const target = `127.0.0.1:${receiver.port}`;
 
   const senders: ChatNode[] = [];
   for (let s = 0; s < SENDERS; s += 1) {
-    const node = new ChatNode({ name: `S${s}`, ip: '127.0.0.1', host: '127.0.0.1', port: 0, timeoutMs: 10_000 });
+    const node = createTestNode({ name: `S${s}`, ip: '127.0.0.1', host: '127.0.0.1', port: 0, timeoutMs: 10_000 });
     await node.start();
     opened.push(() => node.close());
     senders.push(node);

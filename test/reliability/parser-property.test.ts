@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { isIP } from 'node:net';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { canonicalIp, classify, formatMessage, parseMessage, type RejectReason } from '../../src/protocol/line.js';
+import { classify, formatMessage, parseMessage, type RejectReason } from '../../src/protocol/line.js';
+import { canonicalIp } from '../../src/protocol/address.js';
 import { report } from './support.js';
 
 const REASONS: ReadonlySet<RejectReason> = new Set(['malformed', 'bad-port', 'not-ip', 'too-large', 'timed-out', 'unverified']);

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { freeFileDescriptors, openFileLimit } from './fd-limit.js';
-import { parseMessage, type ChatMessage, type Rejection } from '../../protocol/line.js';
+import type { DropReason, Remote, TransportDropped, TransportRejected, TransportRejectReason } from '../transport.js';
 
 export interface ServerLimits {
   /** Largest message accepted, in bytes (default 64 KiB). Past it the connection is closed. */
@@ -27,32 +27,14 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxConnections: 512,
 };
 
-export interface Remote {
-  /** The connection's source address, `::ffff:` prefix removed. */
-  readonly address: string;
-  readonly port: number;
-}
-
 export interface ReceivedEvent {
-  readonly message: ChatMessage;
   readonly remote: Remote;
-  /** The decoded text as received. */
+  /** The decoded text of the whole connection, unparsed. */
   readonly raw: string;
 }
 
-export interface RejectedEvent extends Rejection {
-  readonly remote: Remote;
-  readonly bytes: number;
-}
-
-/** Why a connection ended without a message; nothing was half-received. */
-export type DropReason = 'empty' | 'idle' | 'capacity' | 'reset' | 'closing';
-
-export interface DroppedEvent {
-  readonly remote: Remote;
-  readonly reason: DropReason;
-  readonly detail: string;
-}
+export type RejectedEvent = TransportRejected;
+export type DroppedEvent = TransportDropped;
 
 export interface ServerEvents {
   message: [ReceivedEvent];
@@ -240,14 +222,10 @@ export class ChatServer extends EventEmitter<ServerEvents> {
     // sender's FIN has arrived and everything before it was read, so closing
     // sends our FIN as end() would, without the writable side's shutdown.
     connection.socket.destroy();
-    const parsed = parseMessage(raw);
-    if (!parsed.ok) {
-      this.stats.rejected += 1;
-      this.emit('rejected', { ...parsed.error, remote: connection.remote, bytes: connection.bytes });
-      return;
-    }
+    // Parsing is the node's (above every transport): a malformed line is
+    // rejected there, and counted there.
     this.stats.accepted += 1;
-    this.emit('message', { message: parsed.message, remote: connection.remote, raw });
+    this.emit('message', { remote: connection.remote, raw });
   }
 
   /** The sweep: close what passed its deadline or went idle; stop when nothing is open. */
@@ -313,7 +291,7 @@ export class ChatServer extends EventEmitter<ServerEvents> {
     connection.chunks.length = 0;
   }
 
-  #reject(connection: Connection, rejection: Rejection): void {
+  #reject(connection: Connection, rejection: { readonly reason: TransportRejectReason; readonly detail: string }): void {
     const bytes = connection.bytes;
     this.#finish(connection);
     connection.socket.destroy();

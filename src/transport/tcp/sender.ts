@@ -5,13 +5,9 @@
  * and ignored (PROTOCOL.md, "Peers in the wild").
  */
 import net from 'node:net';
-import { formatAddress, type PeerAddress } from '../../protocol/line.js';
+import { formatAddress, type PeerAddress } from '../../protocol/address.js';
+import type { SendFailure, SendResult } from '../transport.js';
 
-export type SendFailure = 'refused' | 'timeout' | 'unreachable' | 'reset' | 'error';
-
-export type SendResult =
-  | { readonly ok: true; readonly ms: number }
-  | { readonly ok: false; readonly failure: SendFailure; readonly error: string; readonly ms: number };
 
 export interface SendOptions {
   /** Whole-send timeout, connect included (default 5000 ms): Linux alone waits ~2 minutes. */
@@ -86,50 +82,4 @@ export function sendMessage(to: PeerAddress, payload: string | Buffer, options: 
       socket.once('close', () => clearTimeout(linger));
     });
   });
-}
-
-export interface BroadcastResult {
-  readonly to: PeerAddress;
-  readonly result: SendResult;
-}
-
-export interface BroadcastOptions extends SendOptions {
-  /** Called after each send settles, for a progress line. */
-  readonly onResult?: (done: BroadcastResult, finished: number, total: number) => void;
-  /** Most sends in flight at once (default 512), to stay clear of the file limit. */
-  readonly concurrency?: number;
-}
-
-/**
- * Send `payload` to every address concurrently, under one overall deadline of
- * `timeoutMs`: a send still queued when it passes fails without being tried.
- */
-export async function broadcast(
-  targets: readonly PeerAddress[],
-  payload: (to: PeerAddress) => string | Buffer,
-  options: BroadcastOptions = {},
-): Promise<BroadcastResult[]> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
-  const concurrency = Math.max(1, options.concurrency ?? 512);
-  const deadline = performance.now() + timeoutMs;
-  const results: BroadcastResult[] = new Array<BroadcastResult>(targets.length);
-  let next = 0;
-  let finished = 0;
-
-  const worker = async (): Promise<void> => {
-    while (next < targets.length) {
-      const index = next++;
-      const to = targets[index] as PeerAddress;
-      const remaining = deadline - performance.now();
-      const result: SendResult =
-        remaining <= 0
-          ? { ok: false, ...describeSendError('P2P_TIMEOUT', formatAddress(to), timeoutMs), ms: 0 }
-          : await sendMessage(to, payload(to), { ...options, timeoutMs: Math.ceil(remaining) });
-      results[index] = { to, result };
-      finished += 1;
-      options.onResult?.(results[index], finished, targets.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
-  return results;
 }

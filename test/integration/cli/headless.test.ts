@@ -97,8 +97,8 @@ describe('two headless p2pchat processes', () => {
       records.map((r) => [r.direction, r.kind ?? null, r.text]),
       [
         ['in', 'hello', 'hello'],
-        ['out', null, 'welcome'],
-        ['out', null, 'exit'],
+        ['out', 'chat', 'welcome'],
+        ['out', 'exit', 'exit'],
       ],
     );
   });

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { ChatNode, type IncomingMessage, type Rejected } from '../../../src/core/node.js';
+import { createTestNode } from '../../helpers/node.js';
 import { closedPort, rawSend } from '../../helpers/net.js';
 
 const opened: Array<{ close(): unknown }> = [];
@@ -12,7 +13,7 @@ after(async () => {
 });
 
 async function startNode(name: string, timeoutMs = 2000): Promise<ChatNode> {
-  const node = new ChatNode({ name, ip: '127.0.0.1', host: '127.0.0.1', port: 0, timeoutMs });
+  const node = createTestNode({ name, ip: '127.0.0.1', host: '127.0.0.1', port: 0, timeoutMs });
   await node.start();
   opened.push(node);
   return node;
@@ -27,43 +28,43 @@ describe('two peers on loopback', () => {
     const alice = await startNode('Alice');
     const bob = await startNode('Bob');
     const atBob = nextMessage(bob);
-    const sent = await alice.send({ ip: '127.0.0.1', port: bob.port }, 'Hello there!');
+    const sent = await alice.send(`127.0.0.1:${bob.port}`, 'Hello there!');
     assert.equal(sent.ok, true);
     assert.equal(sent.line, `127.0.0.1:${alice.port} Alice Hello there!`);
     const got = await atBob;
     assert.deepEqual([got.kind, got.from, got.name, got.text, got.verified], ['chat', `127.0.0.1:${alice.port}`, 'Alice', 'Hello there!', true]);
 
     const atAlice = nextMessage(alice);
-    await bob.send({ ip: '127.0.0.1', port: alice.port }, 'hi  back');
+    await bob.send(`127.0.0.1:${alice.port}`, 'hi  back');
     const back = await atAlice;
     assert.deepEqual([back.from, back.name, back.text], [`127.0.0.1:${bob.port}`, 'Bob', 'hi  back']);
     // Each knows the other: by the send, and by the message.
-    assert.ok(alice.registry.get(`127.0.0.1:${bob.port}`));
-    assert.equal(bob.registry.get(`127.0.0.1:${alice.port}`)?.name, 'Alice');
+    assert.ok(alice.peer(`127.0.0.1:${bob.port}`));
+    assert.equal(bob.peer(`127.0.0.1:${alice.port}`)?.name, 'Alice');
   });
 
   it('connect marks the sender connected on the receiver, and the target on the sender', async () => {
     const alice = await startNode('Alice');
     const bob = await startNode('Bob');
     const atBob = nextMessage(bob);
-    const outcome = await alice.connect({ ip: '127.0.0.1', port: bob.port });
+    const outcome = await alice.connect(`127.0.0.1:${bob.port}`);
     assert.equal(outcome.ok, true);
     const got = await atBob;
     assert.equal(got.kind, 'connect');
     assert.equal(got.change, 'connected');
-    assert.equal(bob.registry.get(`127.0.0.1:${alice.port}`)?.connected, true);
-    assert.equal(alice.registry.get(`127.0.0.1:${bob.port}`)?.connected, true);
+    assert.equal(bob.peer(`127.0.0.1:${alice.port}`)?.connected, true);
+    assert.equal(alice.peer(`127.0.0.1:${bob.port}`)?.connected, true);
   });
 
   it('exit removes the sender', async () => {
     const alice = await startNode('Alice');
     const bob = await startNode('Bob');
     let atBob = nextMessage(bob);
-    await alice.send({ ip: '127.0.0.1', port: bob.port }, 'hello');
+    await alice.send(`127.0.0.1:${bob.port}`, 'hello');
     await atBob;
     assert.equal(bob.peers().length, 1);
     atBob = nextMessage(bob);
-    await alice.send({ ip: '127.0.0.1', port: bob.port }, 'exit');
+    await alice.send(`127.0.0.1:${bob.port}`, 'exit');
     const got = await atBob;
     assert.equal(got.change, 'removed');
     assert.equal(bob.peers().length, 0);
@@ -74,7 +75,7 @@ describe('two peers on loopback', () => {
     const others = await Promise.all(['B', 'C', 'D'].map((n) => startNode(n)));
     for (const other of others) {
       const got = nextMessage(other);
-      await alice.send({ ip: '127.0.0.1', port: other.port }, 'hello');
+      await alice.send(`127.0.0.1:${other.port}`, 'hello');
       await got;
     }
     const exits = others.map((other) => nextMessage(other));
@@ -88,7 +89,7 @@ describe('two peers on loopback', () => {
   it('a send to a closed port reports "refused" well within the timeout', async () => {
     const alice = await startNode('Alice', 3000);
     const port = await closedPort();
-    const outcome = await alice.send({ ip: '127.0.0.1', port }, 'anyone?');
+    const outcome = await alice.send(`127.0.0.1:${port}`, 'anyone?');
     assert.equal(outcome.ok, false);
     if (!outcome.ok) {
       assert.equal(outcome.failure, 'refused');
@@ -145,21 +146,21 @@ describe('two peers on loopback', () => {
   it('quit tells a peer whose claim did not match only once a send of ours reached it', async () => {
     // Carol listens on 127.0.1.1 and says so, as Debian's host-name address makes
     // many original peers do, but her connections come from 127.0.0.1.
-    const carol = new ChatNode({ name: 'Carol', ip: '127.0.1.1', host: '127.0.1.1', port: 0, timeoutMs: 2000 });
+    const carol = createTestNode({ name: 'Carol', ip: '127.0.1.1', host: '127.0.1.1', port: 0, timeoutMs: 2000 });
     await carol.start();
     opened.push(carol);
-    const carolAt = { ip: '127.0.1.1', port: carol.port };
+    const carolAt = `127.0.1.1:${carol.port}`;
 
     const alice = await startNode('Alice');
     let atAlice = nextMessage(alice);
-    await carol.send({ ip: '127.0.0.1', port: alice.port }, 'hello');
+    await carol.send(`127.0.0.1:${alice.port}`, 'hello');
     assert.equal((await atAlice).verified, false);
     const unproven = await alice.quit();
     assert.deepEqual([unproven.notified, unproven.skipped], [0, 1], 'an unproven claim is not told');
 
     const dave = await startNode('Dave');
     atAlice = nextMessage(dave);
-    await carol.send({ ip: '127.0.0.1', port: dave.port }, 'hello');
+    await carol.send(`127.0.0.1:${dave.port}`, 'hello');
     await atAlice;
     assert.equal((await dave.send(carolAt, 'hi Carol')).ok, true);
     const exitAtCarol = new Promise<IncomingMessage>((resolve) => carol.on('message', (m) => m.kind === 'exit' && resolve(m)));

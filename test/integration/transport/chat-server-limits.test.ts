@@ -80,9 +80,9 @@ describe('chat server limits', () => {
     const got = once(server, 'message');
     const { socket, closed } = await connectTimed(port);
     socket.end(`127.0.0.1:${port} Alice hello there`);
-    const [event] = (await got) as [{ message: { text: string } }];
+    const [event] = (await got) as [{ raw: string }];
     await closed;
-    assert.equal(event.message.text, 'hello there');
+    assert.equal(event.raw, `127.0.0.1:${port} Alice hello there`);
     // Nothing open, nothing timed out; the process is not held open by the sweep (unref'd) either way.
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS + 200));
     assert.deepEqual({ ...server.stats }, { accepted: 1, rejected: 0, dropped: 0, open: 0 });

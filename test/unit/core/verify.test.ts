@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canonicalIp } from '../../../src/protocol/line.js';
+import { canonicalIp } from '../../../src/protocol/address.js';
 import { claimMatches } from '../../../src/core/verify.js';
 
 describe('claimMatches', () => {

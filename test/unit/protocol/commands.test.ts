@@ -4,11 +4,11 @@ import { parseCommand } from '../../../src/protocol/commands.js';
 
 describe('parseCommand', () => {
   it('parses /send with a text that keeps its spaces', () => {
-    assert.deepEqual(parseCommand('/send 127.0.0.1:5001 hi  there'), { type: 'send', to: { ip: '127.0.0.1', port: 5001 }, text: 'hi  there' });
-    assert.deepEqual(parseCommand('/send [::1]:5001 yo'), { type: 'send', to: { ip: '::1', port: 5001 }, text: 'yo' });
+    assert.deepEqual(parseCommand('/send 127.0.0.1:5001 hi  there'), { type: 'send', to: '127.0.0.1:5001', text: 'hi  there' });
+    assert.deepEqual(parseCommand('/send [::1]:5001 yo'), { type: 'send', to: '[::1]:5001', text: 'yo' });
   });
   it('parses /connect, /peers, /quit and blank lines', () => {
-    assert.deepEqual(parseCommand('/connect 127.0.0.1:1'), { type: 'connect', to: { ip: '127.0.0.1', port: 1 } });
+    assert.deepEqual(parseCommand('/connect 127.0.0.1:1'), { type: 'connect', to: '127.0.0.1:1' });
     assert.deepEqual(parseCommand(' /peers '), { type: 'peers' });
     assert.deepEqual(parseCommand('/QUIT'), { type: 'quit' });
     assert.deepEqual(parseCommand('   '), { type: 'none' });

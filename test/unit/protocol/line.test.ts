@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { canonicalIp, classify, formatAddress, formatMessage, nameProblem, parseAddress, parseMessage, sizeWarning, unsendableReason } from '../../../src/protocol/line.js';
+import { classify, formatMessage, nameProblem, parseMessage } from '../../../src/protocol/line.js';
+import { sizeWarning, unsendableReason } from '../../../src/protocol/compat.js';
+import { canonicalIp, formatAddress, parseAddress } from '../../../src/protocol/address.js';
 
 describe('parseMessage: valid lines', () => {
   const cases: Array<[string, string, { ip: string; port: number; name: string; text: string; kind: string }]> = [

@@ -20,6 +20,7 @@ const AT = new Date(2024, 0, 2, 9, 5, 7);
 
 function incoming(overrides: Partial<IncomingMessage> = {}): IncomingMessage {
   return {
+    id: 'm-1',
     kind: 'chat',
     from: '127.0.0.1:5001',
     name: 'Bob',
@@ -49,7 +50,7 @@ function peer(overrides: Partial<PeerEntry> = {}): PeerEntry {
 }
 
 function failure(to: string, error: string): SendOutcome {
-  return { ok: false, to, text: 'exit', line: `x ${to}`, failure: 'refused', error, ms: 1 };
+  return { ok: false, id: 'm-2', to, text: 'exit', line: `x ${to}`, failure: 'refused', error, ms: 1 };
 }
 
 describe('incoming lines', () => {
@@ -85,7 +86,7 @@ describe('incoming lines', () => {
 
 describe('send results', () => {
   it('shows the exact line sent, or why it failed', () => {
-    const ok: SendOutcome = { ok: true, to: '127.0.0.1:5001', text: 'hi', line: '127.0.0.1:5000 Alice hi', ms: 2 };
+    const ok: SendOutcome = { ok: true, id: 'm-3', to: '127.0.0.1:5001', text: 'hi', line: '127.0.0.1:5000 Alice hi', ms: 2, delivered: false };
     assert.equal(formatSent(ok, plain), 'Sent to 127.0.0.1:5001: 127.0.0.1:5000 Alice hi');
     assert.equal(
       formatSent(failure('127.0.0.1:5009', 'connection refused: nothing is listening on 127.0.0.1:5009'), plain),

@@ -1,21 +1,22 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createTextPrinter } from '../../../src/ui/text-view.js';
+import { createTextView } from '../../../src/ui/text-view.js';
 import { PLAIN_THEME } from '../../../src/ui/theme.js';
 
-function capture(): { printer: ReturnType<typeof createTextPrinter>; lines: () => string[] } {
+function capture(): { printer: ReturnType<typeof createTextView>; lines: () => string[] } {
   const out = new PassThrough();
   let text = '';
   out.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  return { printer: createTextPrinter(out, PLAIN_THEME), lines: () => text.split('\n').slice(0, -1) };
+  return { printer: createTextView(out, PLAIN_THEME), lines: () => text.split('\n').slice(0, -1) };
 }
 
 describe('text printer (piped stdin without --json)', () => {
   it('prints readable, sanitised lines, one per event', () => {
     const { printer, lines } = capture();
-    printer.listening('127.0.0.1', 5000);
+    printer.listening({ host: '127.0.0.1', ip: '127.0.0.1', port: 5000, name: 'Alice' });
     printer.message({
+      id: 'm-1',
       kind: 'chat',
       from: '127.0.0.1:5001',
       name: 'Bob',
@@ -25,7 +26,7 @@ describe('text printer (piped stdin without --json)', () => {
       verified: true,
       change: 'added',
     });
-    printer.sent({ ok: true, to: '127.0.0.1:5001', text: 'yo', line: '127.0.0.1:5000 Alice yo', ms: 1 });
+    printer.sent({ ok: true, id: 'm-2', to: '127.0.0.1:5001', text: 'yo', line: '127.0.0.1:5000 Alice yo', ms: 1, delivered: false }, 'send');
     printer.peers([], 0);
     printer.error('bad address: "\x1b" is not an IP address');
     printer.progress(1, 0, 1);

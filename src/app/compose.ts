@@ -1,0 +1,61 @@
+/**
+ * The composition root: builds a ChatNode and what it is given (the TCP
+ * transport, the store) from the effective options. The only place that
+ * knows which implementations plug into the seams.
+ */
+import type { Options } from '../config/schema.js';
+import { ChatNode } from '../core/node.js';
+import { P2PError } from '../core/errors.js';
+import { MessageLog } from '../store/jsonl-log.js';
+import type { MessageStore } from '../store/store.js';
+import { defaultAdvertisedIp, ownAddresses } from '../transport/tcp/local-addresses.js';
+import { TcpTransport } from '../transport/tcp/tcp-transport.js';
+
+export interface Built {
+  readonly node: ChatNode;
+  readonly tcp: TcpTransport;
+}
+
+export function buildNode(options: Options, name: string, port: number, store: MessageStore | undefined): Built {
+  const tcp = new TcpTransport({
+    host: options.host,
+    port,
+    limits: {
+      maxMessageBytes: options.maxMessageBytes,
+      idleTimeoutMs: options.idleTimeout,
+      messageDeadlineMs: options.messageDeadline,
+      maxConnections: options.maxConnections,
+    },
+  });
+  const node = new ChatNode({
+    name,
+    ip: options.ip ?? defaultAdvertisedIp(),
+    transports: [tcp],
+    store,
+    timeoutMs: options.timeout,
+    verify: options.verify,
+    maxPeers: options.maxPeers,
+    ownAddresses: ownAddresses(),
+  });
+  return { node, tcp };
+}
+
+/** The store the options ask for: the --log writer, or none. */
+export function openStore(options: Options): MessageStore | undefined {
+  return options.log === undefined ? undefined : new MessageLog(options.log);
+}
+
+/** Turn a bind failure into one sentence that says what to do. */
+export function listenError(error: unknown, host: string, port: number): P2PError {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EADDRINUSE':
+      return new P2PError('P2P_PORT_IN_USE', `port ${port} is already in use on ${host}; choose another with --port`);
+    case 'EACCES':
+      return new P2PError('P2P_LISTEN_FAILED', `not allowed to listen on port ${port}; ports below 1024 need privileges, choose 1024 or above`);
+    case 'EADDRNOTAVAIL':
+      return new P2PError('P2P_LISTEN_FAILED', `cannot listen on ${host}: no such address on this machine; check --host`);
+    default:
+      return new P2PError('P2P_LISTEN_FAILED', `cannot listen on ${host}:${port} (${code ?? String(error)})`);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * What every mode shows, and the only way the session shows anything. A View
+ * is only a printer: the interactive terminal, plain lines for piped stdin,
+ * and JSON lines for `--json` each implement it. A new face of p2pchat (a
+ * web page, a GUI) is one more View.
+ */
+import type { Dropped, IncomingMessage, PeerSnapshot, QuitSummary, Rejected, SendOutcome } from '../core/node.js';
+
+/** Why a send happened: the view may word each differently. */
+export type SendCause = 'send' | 'connect' | 'greet';
+
+export interface ListeningInfo {
+  /** The address bound. */
+  readonly host: string;
+  /** The address advertised in our messages. */
+  readonly ip: string;
+  readonly port: number;
+  readonly name: string;
+}
+
+export interface View {
+  listening(info: ListeningInfo): void;
+  message(message: IncomingMessage): void;
+  rejected(rejected: Rejected): void;
+  dropped(dropped: Dropped): void;
+  warning(text: string): void;
+  sent(outcome: SendOutcome, cause: SendCause): void;
+  peers(peers: readonly PeerSnapshot[], now: number): void;
+  error(message: string): void;
+  help(text: string): void;
+  /** Quit progress; called often, a view may ignore it. */
+  progress(ok: number, failed: number, total: number): void;
+  exit(summary: QuitSummary): void;
+  /** Leaving at once (a second Ctrl+C): last words, written synchronously. */
+  interrupted?(): void;
+}

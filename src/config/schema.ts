@@ -1,0 +1,173 @@
+/**
+ * Every option, once: its flag, config-file key, environment variable, type,
+ * default, help text and validator. Commander's options, `--help`, the config
+ * file, the environment, `--show-config`, the interactive prompts and the
+ * README's options table all come from these rows (a test keeps the README in
+ * step). Pure: validators return a problem sentence, never throw.
+ */
+import { isIP } from 'node:net';
+import { parseAddress, formatAddress } from '../protocol/address.js';
+import { nameProblem } from '../protocol/line.js';
+import { VERIFY_MODES, type VerifyMode } from '../core/verify.js';
+import { DEFAULT_MAX_PEERS } from '../core/peer-registry.js';
+import { DEFAULT_LIMITS } from '../transport/tcp/chat-server.js';
+import { DEFAULT_SEND_TIMEOUT_MS } from '../transport/tcp/sender.js';
+import type { PeerId } from '../transport/transport.js';
+
+/** The value of `--port auto`: let the system pick a free port (the listening line says which). */
+export const ANY_PORT = 0;
+
+/** Every effective option, after defaults < file < environment < flags. */
+export interface Options {
+  name: string | undefined;
+  port: number | undefined;
+  host: string;
+  ip: string | undefined;
+  peers: PeerId[];
+  timeout: number;
+  log: string | undefined;
+  json: boolean;
+  color: boolean;
+  verify: VerifyMode;
+  maxMessageBytes: number;
+  idleTimeout: number;
+  messageDeadline: number;
+  maxConnections: number;
+  maxPeers: number;
+  /** Not a file key: where the file is. */
+  config: string | undefined;
+  /** Not a file key: print the effective options and exit. */
+  showConfig: boolean;
+}
+
+export type OptionKey = keyof Options;
+
+/** A converted value, or the sentence that says what is wrong with it. */
+export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+
+export interface OptionRow<K extends OptionKey = OptionKey> {
+  readonly key: K;
+  /** Commander's flags, e.g. `-p, --port <port>`. */
+  readonly flags: string;
+  /** `P2PCHAT_<NAME>`. */
+  readonly env: string;
+  readonly help: string;
+  readonly default: Options[K];
+  /** How the default reads in --help and the README when it is not the value itself. */
+  readonly defaultLabel?: string;
+  /** Repeatable flag; an array in the file; comma-separated in the environment. */
+  readonly list?: boolean;
+  /** A switch: `--json`, or `--no-color` for a default-on option. */
+  readonly boolean?: boolean;
+  /** False for options that make no sense inside the config file (--config itself). */
+  readonly inFile?: false;
+  /** The allowed words, for `<mode>` choices. */
+  readonly choices?: readonly string[];
+  /** Convert one text value (a flag, an environment variable, a prompt answer). */
+  readonly parse: (text: string) => Checked<unknown>;
+}
+
+const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
+const problem = (text: string): Checked<never> => ({ ok: false, problem: text });
+
+export function checkName(text: string): Checked<string> {
+  const why = nameProblem(text);
+  return why === undefined ? ok(text) : problem(`name ${JSON.stringify(text)} is not valid: ${why}.`);
+}
+
+export function checkPort(text: string): Checked<number> {
+  const trimmed = text.trim();
+  if (trimmed.toLowerCase() === 'auto') return ok(ANY_PORT);
+  if (!/^[0-9]+$/.test(trimmed)) return problem(`port ${JSON.stringify(text)} is not a number; use 1 to 65535, or auto.`);
+  const port = Number(trimmed);
+  if (port < 1 || port > 65535) return problem(`port ${port} is outside 1..65535 (use auto for any free port).`);
+  return ok(port);
+}
+
+export function checkIp(text: string): Checked<string> {
+  const trimmed = text.trim();
+  const ip = trimmed.startsWith('[') && trimmed.endsWith(']') ? trimmed.slice(1, -1) : trimmed;
+  if (isIP(ip) === 0) return problem(`${JSON.stringify(text)} is not an IP address such as 127.0.0.1 or ::1.`);
+  return ok(ip);
+}
+
+export function checkPeer(text: string): Checked<PeerId> {
+  const parsed = parseAddress(text.trim());
+  if (parsed.ok) return ok(formatAddress(parsed.address));
+  const missingPort = isIP(text.trim()) !== 0 ? `the :port is missing; ` : '';
+  return problem(`peer ${JSON.stringify(text)} is not ip:port (${missingPort}${parsed.error.detail}); e.g. 127.0.0.1:5001 or [::1]:5001.`);
+}
+
+function positiveInt(what: string): (text: string) => Checked<number> {
+  return (text) => {
+    const n = Number(text.trim());
+    if (!/^[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) {
+      return problem(`${what} ${JSON.stringify(text)} is not a whole number above 0.`);
+    }
+    return ok(n);
+  };
+}
+
+function choice<T extends string>(what: string, words: readonly T[]): (text: string) => Checked<T> {
+  return (text) => {
+    const word = text.trim().toLowerCase() as T;
+    return words.includes(word) ? ok(word) : problem(`${what} ${JSON.stringify(text)} is not allowed. Allowed choices are ${words.join(', ')}.`);
+  };
+}
+
+function checkBoolean(what: string): (text: string) => Checked<boolean> {
+  return (text) => {
+    const word = text.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(word)) return ok(true);
+    if (['0', 'false', 'no', 'off', ''].includes(word)) return ok(false);
+    return problem(`${what} ${JSON.stringify(text)} is not true or false.`);
+  };
+}
+
+function anyText(text: string): Checked<string> {
+  return text === '' ? problem('the value is empty.') : ok(text);
+}
+
+function row<K extends OptionKey>(spec: Omit<OptionRow<K>, 'env'> & { env?: string }): OptionRow<K> {
+  const long = /--(?:no-)?([a-z-]+)/.exec(spec.flags)?.[1] ?? spec.key;
+  return { ...spec, env: spec.env ?? `P2PCHAT_${long.replace(/-/g, '_').toUpperCase()}` };
+}
+
+/** The options, in --help order. */
+export const SCHEMA: readonly OptionRow[] = [
+  row({ key: 'name', flags: '-n, --name <name>', help: 'your name, one word (asked for if missing on a terminal)', default: undefined, defaultLabel: 'asked on a terminal', parse: checkName }),
+  row({ key: 'port', flags: '-p, --port <port>', help: 'port to listen on, 1-65535, or auto for any free port (asked for if missing on a terminal)', default: undefined, defaultLabel: 'asked on a terminal', parse: checkPort }),
+  row({ key: 'host', flags: '--host <address>', help: 'address to bind the server to', default: '0.0.0.0', parse: checkIp }),
+  row({ key: 'ip', flags: '--ip <address>', help: 'address written into outgoing messages', default: undefined, defaultLabel: 'first non-internal IPv4, else 127.0.0.1', parse: checkIp }),
+  row({ key: 'peers', flags: '--peer <ip:port>', help: 'bootstrap peer greeted with hello at start-up (repeatable)', default: [], defaultLabel: 'none', list: true, parse: checkPeer }),
+  row({ key: 'timeout', flags: '-t, --timeout <ms>', help: 'send timeout in milliseconds; also bounds the whole quit', default: DEFAULT_SEND_TIMEOUT_MS, parse: positiveInt('timeout') }),
+  row({ key: 'log', flags: '--log <file>', help: 'append every sent and received message to this file as JSON lines', default: undefined, defaultLabel: 'off', parse: anyText }),
+  row({ key: 'json', flags: '--json', help: 'headless mode: JSON events on stdout, slash commands on stdin', default: false, boolean: true, parse: checkBoolean('json') }),
+  row({ key: 'color', flags: '--no-color', help: 'plain text, no colours (also NO_COLOR=1)', default: true, defaultLabel: 'colour on a terminal', boolean: true, parse: checkBoolean('color') }),
+  row({ key: 'verify', flags: '--verify <mode>', help: 'check claimed sender IPs against connections: off, warn or strict', default: 'warn', choices: VERIFY_MODES, parse: choice('verify', VERIFY_MODES) }),
+  row({ key: 'maxMessageBytes', flags: '--max-message-bytes <n>', help: 'largest message accepted, in bytes', default: DEFAULT_LIMITS.maxMessageBytes, parse: positiveInt('max-message-bytes') }),
+  row({ key: 'idleTimeout', flags: '--idle-timeout <ms>', help: 'close an incoming connection silent this long', default: DEFAULT_LIMITS.idleTimeoutMs, parse: positiveInt('idle-timeout') }),
+  row({ key: 'messageDeadline', flags: '--message-deadline <ms>', help: 'close an incoming connection whose message is not complete in this time', default: DEFAULT_LIMITS.messageDeadlineMs, parse: positiveInt('message-deadline') }),
+  row({ key: 'maxConnections', flags: '--max-connections <n>', help: 'most incoming connections at once; the idlest makes room', default: DEFAULT_LIMITS.maxConnections, parse: positiveInt('max-connections') }),
+  row({ key: 'maxPeers', flags: '--max-peers <n>', help: 'most entries in the active-peer list', default: DEFAULT_MAX_PEERS, parse: positiveInt('max-peers') }),
+  row({ key: 'config', flags: '--config <file>', help: 'read options from this JSON file', default: undefined, defaultLabel: '$XDG_CONFIG_HOME/p2pchat/config.json', inFile: false, parse: anyText }),
+  row({ key: 'showConfig', flags: '--show-config', help: 'print every effective option and where it came from, then exit', default: false, boolean: true, inFile: false, parse: checkBoolean('show-config') }),
+];
+
+export function rowFor<K extends OptionKey>(key: K): OptionRow<K> {
+  const found = SCHEMA.find((candidate) => candidate.key === key);
+  if (!found) throw new Error(`no option ${key}`);
+  return found as unknown as OptionRow<K>;
+}
+
+/** The long flag of a row, e.g. `--max-peers`, `--no-color`. */
+export function longFlag(option: OptionRow): string {
+  return /--[a-z-]+/.exec(option.flags)?.[0] ?? `--${option.key}`;
+}
+
+/** The defaults, as one Options value. */
+export function defaults(): Options {
+  const result: Record<string, unknown> = {};
+  for (const option of SCHEMA) result[option.key] = Array.isArray(option.default) ? [...option.default] : option.default;
+  return result as unknown as Options;
+}

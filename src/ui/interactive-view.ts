@@ -1,0 +1,90 @@
+/**
+ * The interactive terminal's View: every line goes through the PromptHost,
+ * so it appears above the open prompt without garbling what is being typed.
+ */
+import type { SendCause, View } from '../app/view.js';
+import type { SendOutcome } from '../core/node.js';
+import { formatAddress } from '../protocol/address.js';
+import {
+  formatConnectResult,
+  formatDropped,
+  formatGreeting,
+  formatIncoming,
+  formatPeersTable,
+  formatQuitProgress,
+  formatQuitSummary,
+  formatRejected,
+  formatSent,
+  formatWarning,
+} from './format.js';
+import type { PromptHost } from './prompt-host.js';
+import { sanitizeForDisplay as safe } from './sanitize.js';
+import type { Theme } from './theme.js';
+
+// Redraw the quit progress line at most this often (a thousand peers answer fast).
+const PROGRESS_REDRAW_MS = 50;
+
+function formatResult(outcome: SendOutcome, cause: SendCause, theme: Theme): string {
+  switch (cause) {
+    case 'greet':
+      return formatGreeting(outcome, theme);
+    case 'connect':
+      return formatConnectResult(outcome, theme);
+    case 'send':
+      return formatSent(outcome, theme);
+  }
+}
+
+export function createInteractiveView(host: PromptHost, theme: Theme): View {
+  let progressShown = false;
+  const progress = progressLine(host);
+  return {
+    listening: ({ ip, port, name }) => {
+      host.print(`Server listening on ${safe(formatAddress({ ip, port }))}`);
+      host.print(theme.notice(`You are ${name}. Ctrl+C quits and tells your peers.`));
+    },
+    message: (message) => host.print(formatIncoming(message, theme)),
+    rejected: (rejected) => host.print(formatRejected(rejected, new Date(), theme)),
+    // A connection closed without a byte is a port probe or a health check: not news.
+    dropped: (dropped) => {
+      if (dropped.reason !== 'empty') host.print(formatDropped(dropped, new Date(), theme));
+    },
+    warning: (text) => host.print(formatWarning(text, new Date(), theme)),
+    sent: (outcome, cause) => host.print(formatResult(outcome, cause, theme)),
+    peers: (peers, now) => formatPeersTable(peers, now, theme).forEach((line) => host.print(line)),
+    error: (message) => host.print(theme.error(safe(message))),
+    help: (text) => host.print(theme.notice(safe(text))),
+    progress: (ok, failed, total) => {
+      progressShown = true;
+      progress(ok, failed, total);
+    },
+    exit: (summary) => {
+      if (progressShown) host.write('\r\x1b[2K');
+      host.print(formatQuitSummary(summary));
+    },
+    interrupted: () => {
+      // Show the cursor again (a list prompt hides it) and leave.
+      host.output.write('\x1b[?25h\nInterrupted: left without waiting for every peer.\n');
+    },
+  };
+}
+
+/** A quit progress callback that redraws one line in place, at most every PROGRESS_REDRAW_MS. */
+function progressLine(host: PromptHost): (ok: number, failed: number, total: number) => void {
+  let last = -Infinity;
+  let latest = '';
+  let timer: NodeJS.Timeout | undefined;
+  const draw = (): void => {
+    timer = undefined;
+    last = performance.now();
+    host.write(`\r\x1b[2K${latest}`);
+  };
+  return (ok, failed, total) => {
+    latest = formatQuitProgress(ok, failed, total);
+    clearTimeout(timer);
+    const wait = last + PROGRESS_REDRAW_MS - performance.now();
+    // The final count is drawn at once; others wait out the window, latest wins.
+    if (ok + failed === total || wait <= 0) draw();
+    else timer = setTimeout(draw, wait);
+  };
+}
