@@ -42,9 +42,9 @@ export function deadlinePassed(to: PeerId, timeoutMs: number): SendResult {
 
 /**
  * Run `send` for every target, at most `concurrency` at once, under one
- * deadline: each send gets what is left of it, and a send still waiting when
- * it has passed fails without being tried. So the whole fan-out never takes
- * longer than `timeoutMs`, however many peers do not answer.
+ * deadline: each send is given what is left of it, and one given 0 or less
+ * must fail without being tried. So the whole fan-out never takes longer
+ * than `timeoutMs`, however many peers do not answer.
  */
 export async function fanOut(
   targets: readonly PeerId[],
@@ -59,8 +59,9 @@ export async function fanOut(
     while (next < targets.length) {
       const index = next++;
       const to = targets[index] as PeerId;
-      const remaining = Math.ceil(deadline - performance.now());
-      const result = remaining <= 0 ? deadlinePassed(to, options.timeoutMs) : await send(to, remaining);
+      // What is left of the deadline, 0 or less once it has passed: `send`
+      // then reports the failure without trying (see deadlinePassed).
+      const result = await send(to, Math.ceil(deadline - performance.now()));
       const done = { to, result };
       results[index] = done;
       finished += 1;

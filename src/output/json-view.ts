@@ -44,7 +44,14 @@ export function createJsonView(output: Writable): View {
     error: (message) => emit({ type: 'error', message }),
     help: (text) => emit({ type: 'help', message: text }),
     progress: () => undefined,
-    // `skipped` (unverified peers not told) only when there were any.
-    exit: (s) => emit({ type: 'exit', notified: s.notified, failed: s.failed, ...(s.skipped > 0 ? { skipped: s.skipped } : {}) }),
+    // `skipped` (unverified peers not told) and `failures` only when there were any.
+    exit: (s) =>
+      emit({
+        type: 'exit',
+        notified: s.notified,
+        failed: s.failed,
+        ...(s.skipped > 0 ? { skipped: s.skipped } : {}),
+        ...(s.failures.length > 0 ? { failures: s.failures.map((f) => ({ to: f.to, ...(f.ok ? {} : { failure: f.failure, error: f.error }) })) } : {}),
+      }),
   };
 }
