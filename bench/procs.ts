@@ -36,7 +36,7 @@ export interface LineChild {
 
 /** Spawn `node <args>` and split its stdout into lines without parsing them. */
 export function spawnNode(args: readonly string[], timeoutMs = 15_000): LineChild {
-  const child = spawn(process.execPath, args, { stdio: 'pipe', env: { ...process.env, NO_COLOR: '1' } }) as ChildProcessWithoutNullStreams;
+  const child = spawn(process.execPath, args, { stdio: 'pipe', env: { ...process.env, NO_COLOR: '1' } });
   live.add(child);
   let rest = '';
   let err = '';

@@ -7,6 +7,7 @@ import { CommanderError } from 'commander';
 import { LineCommands } from '../app/line-commands.js';
 import { runSession, type Frontend } from '../app/session.js';
 import { formatShowConfig, loadConfig } from '../config/load.js';
+import { printLines } from '../output/lines.js';
 import type { Options } from '../config/schema.js';
 import { describeError, isP2PError } from '../core/errors.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../core/exit-codes.js';
@@ -19,7 +20,7 @@ function fail(message: string): void {
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
   const program = createProgram();
   try {
-    program.parse(argv as string[]);
+    program.parse(argv);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     throw error;
@@ -27,7 +28,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   try {
     const config = loadConfig(flagValues(program));
     if (config.options.showConfig) {
-      process.stdout.write(`${formatShowConfig(config).join('\n')}\n`);
+      printLines(process.stdout, formatShowConfig(config));
       return EXIT_OK;
     }
     const options = config.options;

@@ -52,5 +52,5 @@ export function flagValues(program: Command): FlagValues {
     if (program.getOptionValueSource(attribute) !== 'cli') continue;
     result[row.key] = values[attribute];
   }
-  return result as FlagValues;
+  return result;
 }

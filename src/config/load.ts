@@ -91,7 +91,7 @@ function fileValue(option: OptionRow, value: unknown, where: string): unknown {
   };
   if (option.list) {
     if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return expect('an array of strings such as ["127.0.0.1:5001"]');
-    return (value as string[]).map(check);
+    return (value).map(check);
   }
   if (option.boolean) return typeof value === 'boolean' ? value : expect('true or false');
   if (typeof value === 'number' && Number.isFinite(value)) return check(String(value));
@@ -131,7 +131,7 @@ export function readConfigFile(file: string, explicit: boolean): Partial<Options
     }
     result[key] = fileValue(option, value, `config file ${file}`);
   }
-  return result as Partial<Options>;
+  return result;
 }
 
 /** Options from `P2PCHAT_*` variables (lists comma-separated). */
@@ -154,7 +154,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Partial<Options> {
           .map(check)
       : check(text);
   }
-  return result as Partial<Options>;
+  return result;
 }
 
 /** Merge the layers, later wins: defaults < file < environment < flags. Pure. */

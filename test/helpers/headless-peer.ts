@@ -56,7 +56,7 @@ export async function startHeadlessPeer(options: StartOptions = {}): Promise<Hea
   const child = spawn(command.file, command.args, {
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: 'pipe',
-  }) as ChildProcessWithoutNullStreams;
+  });
   const events: JsonEvent[] = [];
   const wakeups = new Wakeups('peer');
   let stderr = '';

@@ -60,7 +60,7 @@ export function spawnCliInPty(args: string[], options: PtyOptions = {}): PtySess
     cols: options.cols ?? 120,
     rows: options.rows ?? 40,
     cwd: process.cwd(),
-    env: { ...process.env, NO_COLOR: '1', ...options.env } as Record<string, string>,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
   });
   let raw = '';
   let mark = 0;

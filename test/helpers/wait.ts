@@ -66,7 +66,7 @@ export function waitUntil<T>(check: () => T | false | undefined, timeoutMs: numb
         value = check();
       } catch (error) {
         finish();
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
         return;
       }
       if (value !== undefined && value !== false) {

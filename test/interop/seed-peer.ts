@@ -65,7 +65,7 @@ export async function startSeedPeer(options: { name?: string; port?: number; sta
   const child = spawn(PYTHON, ['-u', SEED_PEER, '127.0.0.1'], {
     stdio: 'pipe',
     env: { ...process.env, PYTHONIOENCODING: 'utf-8' },
-  }) as ChildProcessWithoutNullStreams;
+  });
   let stdout = '';
   let stderr = '';
   const wakeups = new Wakeups('seed peer');

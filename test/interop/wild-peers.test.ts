@@ -14,7 +14,7 @@ import { ACK_LINE, startWildPeer, type WildPeer } from './wild-peers.js';
 
 const closers: Array<{ stop?: () => Promise<void>; close?: () => Promise<void> }> = [];
 after(async () => {
-  await Promise.all(closers.map((c) => (c.stop ?? c.close)?.()));
+  await Promise.all(closers.map(async (c) => (c.stop ?? c.close)?.()));
 });
 
 // A send that waited for the peer would fail at this timeout, so `sent` proves it did not.
@@ -103,7 +103,7 @@ describe('peers in the wild', () => {
     // Like a Python sender doing sendall(); settimeout(1); recv(1024); close().
     const waitMs = 1000;
     const socket = net.connect({ host: '127.0.0.1', port: bob.port });
-    closers.push({ close: async () => void socket.destroy() });
+    closers.push({ close: () => Promise.resolve(void socket.destroy()) });
     socket.on('error', () => undefined);
     const reply: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => reply.push(chunk));

@@ -143,7 +143,7 @@ test('network fuzz: 2,000 malformed payloads interleaved with 1,000 valid messag
     assert.ok(item, `a rejection for a connection that sent nothing malformed: ${JSON.stringify(event)}`);
     assert.equal(typeof event.detail, 'string');
     if (item.reasons?.includes(String(event.reason)) && String(event.detail).length > 0) rejectedWithReason += 1;
-    else wrongReason.push(`${item.family}: ${JSON.stringify(item.payload.toString('utf8'))} -> ${event.reason} (${event.detail})`);
+    else wrongReason.push(`${item.family}: ${JSON.stringify(item.payload.toString('utf8'))} -> ${String(event.reason)} (${String(event.detail)})`);
   }
   assert.deepEqual(wrongReason, []);
 

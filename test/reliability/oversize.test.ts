@@ -33,6 +33,7 @@ function trickleBig(port: number, prefix: string, total: number, piece: number):
     socket.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code));
     socket.on('close', () => resolve({ written, error }));
     socket.resume();
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- a failed write ends in 'close', which resolves
     socket.once('connect', async () => {
       socket.write(prefix);
       while (written < total && !socket.destroyed) {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
-import { ChatNode, type IncomingMessage, type Rejected } from '../../../src/core/node.js';
+import type { ChatNode} from '../../../src/core/node.js';
+import { type IncomingMessage, type Rejected } from '../../../src/core/node.js';
 import { createTestNode } from '../../helpers/node.js';
 import { closedPort, rawSend } from '../../helpers/net.js';
 
@@ -117,6 +118,7 @@ describe('two peers on loopback', () => {
     const text = 'x'.repeat(3000);
     const got = nextMessage(bob);
     await new Promise<void>((resolve, reject) => {
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the writes' failures reject the outer promise
       const socket = net.connect({ host: '127.0.0.1', port: bob.port }, async () => {
         const bytes = Buffer.from(`127.0.0.1:7000 Carol ${text}`);
         for (let i = 0; i < bytes.length; i += 700) {
