@@ -43,8 +43,11 @@ test('faults: quit with 100 known peers, 20 unresponsive, within timeout + 2 s: 
   const code = await peer.quit(TIMEOUT_MS + 10_000);
   const seconds = (performance.now() - started) / 1000;
   assert.equal(code, 0);
-  const exit = peer.events.at(-1);
-  assert.deepEqual(exit, { type: 'exit', notified: 80, failed: 20 });
+  const exit = peer.events.at(-1) as JsonEvent & { failures?: Array<{ to: string; failure: string }> };
+  assert.deepEqual([exit.type, exit.notified, exit.failed], ['exit', 80, 20]);
+  // The exit event names every peer that could not be told, and why.
+  const silent = new Set(holes.ports.map((port) => `127.0.0.1:${port}`));
+  assert.deepEqual(exit.failures?.map((f) => [silent.has(f.to), f.failure]), Array.from({ length: 20 }, () => [true, 'timeout']));
   assert.ok(seconds * 1000 < TIMEOUT_MS + 2000, `quit took ${seconds.toFixed(2)} s`);
   // Each responsive peer got exactly one `exit`, from the leaver's address.
   const told = sinks.ports.filter((port) => {
