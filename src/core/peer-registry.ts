@@ -69,8 +69,9 @@ interface Link {
 
 export class PeerRegistry {
   readonly maxPeers: number;
-  // Maps keep insertion order and a refresh re-inserts, so the first entry
-  // is the least recently heard one.
+  // Maps keep insertion order and a refresh does not re-insert, so the list
+  // reads first seen first: pickers and tables never reorder under the
+  // user's fingers (a `connect` from Carol once moved her to the top).
   readonly #peers = new Map<string, PeerEntry>();
   // The unverified entries alone, in the same order, as a linked list:
   // eviction takes the head. Not a second Map: V8 leaves a deleted Map slot in
@@ -93,7 +94,7 @@ export class PeerRegistry {
     return this.#peers.get(typeof address === 'string' ? address : formatAddress(address));
   }
 
-  /** Every entry, least recently heard first. */
+  /** Every entry, first seen first (newcomers at the end). */
   list(): PeerEntry[] {
     return [...this.#peers.values()];
   }
@@ -115,8 +116,7 @@ export class PeerRegistry {
       existing.lastSeen = now;
       existing.messages += 1;
       existing.verified ||= verified;
-      this.#delete(key);
-      this.#set(key, existing);
+      this.#touch(key, existing);
       if (message.kind === 'connect') {
         existing.connected = true;
         return { change: 'connected', peer: existing };
@@ -164,15 +164,24 @@ export class PeerRegistry {
     return this.#peers.delete(key);
   }
 
+  /** Heard again: last in the eviction order (or out of it, once verified); the list order stays. */
+  #touch(key: string, entry: PeerEntry): void {
+    this.#unlink(key);
+    if (!entry.verified) this.#link(key);
+  }
+
   #set(key: string, entry: PeerEntry): void {
     this.#peers.set(key, entry);
-    if (!entry.verified) {
-      const link: Link = { key, older: this.#newest, newer: undefined };
-      if (this.#newest) this.#newest.newer = link;
-      else this.#oldest = link;
-      this.#newest = link;
-      this.#unverified.set(key, link);
-    }
+    if (!entry.verified) this.#link(key);
+  }
+
+  /** Make `key` the most recently heard unverified entry. */
+  #link(key: string): void {
+    const link: Link = { key, older: this.#newest, newer: undefined };
+    if (this.#newest) this.#newest.newer = link;
+    else this.#oldest = link;
+    this.#newest = link;
+    this.#unverified.set(key, link);
   }
 
   #unlink(key: string): void {

@@ -94,12 +94,15 @@ describe('PeerRegistry: the rules of PROTOCOL.md', () => {
     assert.equal(r.get('[::1]:6001')?.name, 'V6');
   });
 
-  it('lists least recently heard first', () => {
+  it('lists first seen first: hearing from a peer again, or a connect, never reorders the list', () => {
     const r = new PeerRegistry();
     r.apply(msg(1, 'a'), 1);
     r.apply(msg(2, 'a'), 2);
     r.apply(msg(1, 'a'), 3);
-    assert.deepEqual(r.list().map((p) => p.port), [2, 1]);
+    r.apply(msg(1, 'connect'), 4);
+    r.noteSent({ ip: '127.0.0.1', port: 2 }, 5);
+    r.apply(msg(3, 'hello'), 6);
+    assert.deepEqual(r.list().map((p) => p.port), [1, 2, 3]);
   });
 });
 
@@ -156,7 +159,7 @@ describe('PeerRegistry: unverified senders and the cap', () => {
     r.apply(msg(2, 'hi'), 8, true); // 2 verified: no longer evictable; 4 1 5
     const evicted = [6, 7, 8, 9].map((port) => r.apply(msg(port, 'hello'), 8 + port, false).evicted?.port);
     assert.deepEqual(evicted, [4, 1, 5, 6]);
-    assert.deepEqual(r.list().map((p) => p.port), [2, 7, 8, 9]);
+    assert.deepEqual(r.list().map((p) => p.port), [2, 7, 8, 9], 'first seen first among those left');
   });
 
   it('when every entry is verified, a new peer is refused rather than evicting one', () => {
