@@ -3,7 +3,7 @@
  *
  *     <sender_ip>:<sender_port> <name> <message>
  *
- * See ../shared/PROTOCOL.md. IPv4 is written `a.b.c.d:port`, IPv6 `[addr]:port`.
+ * See docs/PROTOCOL.md. IPv4 is written `a.b.c.d:port`, IPv6 `[addr]:port`.
  */
 import { fail, formatAddress, parseAddress, quote, type PeerAddress } from './address.js';
 
