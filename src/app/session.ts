@@ -11,10 +11,11 @@ import type { Options } from '../config/schema.js';
 import { describeError, P2PError } from '../core/errors.js';
 import { EXIT_FAILURE, EXIT_OK } from '../core/exit-codes.js';
 import type { ChatNode, PeerSnapshot } from '../core/node.js';
-import { COMMAND_HELP, type Command } from '../protocol/commands.js';
-import { advertisedIpWarning, sizeWarning } from '../protocol/compat.js';
+import type { Command } from '../protocol/commands.js';
+import { advertisedIpWarning } from '../protocol/compat.js';
 import type { MessageStore } from '../store/store.js';
 import { buildNode, listenError, openStore } from './compose.js';
+import { runCommand } from './run-command.js';
 import type { View } from './view.js';
 
 /** Where commands come from. */
@@ -90,7 +91,7 @@ export async function runSession(options: Options, frontend: Frontend): Promise<
   try {
     const node = await startUp(options, frontend, store);
     if (node === undefined) return EXIT_OK;
-    return await runNode(node, options, frontend, quitting, () => quitRequested, () => signals.quitting());
+    return await runNode(node, store, options, frontend, quitting, () => quitRequested, () => signals.quitting());
   } finally {
     store?.close();
     signals.stop();
@@ -143,6 +144,7 @@ function route(node: ChatNode, view: View): void {
 
 async function runNode(
   node: ChatNode,
+  store: MessageStore | undefined,
   options: Options,
   frontend: Frontend,
   quitting: Promise<void>,
@@ -178,7 +180,7 @@ async function runNode(
     }
     // One command at a time: its result is shown before the next one runs,
     // so `/send` then `/peers` shows the send's effect.
-    const task = execute(node, command, view);
+    const task = runCommand({ node, view, ...(store ? { store } : {}) }, command);
     pending.add(task);
     void task.finally(() => pending.delete(task));
     await Promise.race([task, quitting]);
@@ -192,32 +194,3 @@ async function runNode(
   view.exit(summary);
   return failure === undefined ? EXIT_OK : EXIT_FAILURE;
 }
-
-/** Run one command and show its result. Every mode's commands run here. */
-async function execute(node: ChatNode, command: Command, view: View): Promise<void> {
-  switch (command.type) {
-    case 'send': {
-      // Peers running the original read one recv(1024) and cut the rest.
-      const warning = sizeWarning(node.lineFor(command.text));
-      if (warning) view.warning(warning);
-      view.sent(await node.send(command.to, command.text), 'send');
-      return;
-    }
-    case 'connect':
-      view.sent(await node.connect(command.to), 'connect');
-      return;
-    case 'peers':
-      view.peers(node.peers(), Date.now());
-      return;
-    case 'help':
-      view.help(COMMAND_HELP);
-      return;
-    case 'error':
-      view.error(command.message);
-      return;
-    case 'none':
-    case 'quit':
-      return;
-  }
-}
-

@@ -4,10 +4,11 @@
  * and JSON lines for `--json` each implement it. A new face of p2pchat (a
  * web page, a GUI) is one more View.
  */
-import type { Dropped, IncomingMessage, PeerSnapshot, QuitSummary, Rejected, SendOutcome } from '../core/node.js';
+import type { BroadcastSummary, Dropped, IncomingMessage, PeerSnapshot, QuitSummary, Rejected, SendOutcome } from '../core/node.js';
+import type { StoredMessage } from '../store/store.js';
 
 /** Why a send happened: the view may word each differently. */
-export type SendCause = 'send' | 'connect' | 'greet';
+export type SendCause = 'send' | 'connect' | 'greet' | 'all';
 
 export interface ListeningInfo {
   /** The address bound. */
@@ -31,6 +32,12 @@ export interface View {
   /** Quit progress; called often, a view may ignore it. */
   progress(ok: number, failed: number, total: number): void;
   exit(summary: QuitSummary): void;
+  /** After each peer's own result: the summary of a "send to all". */
+  broadcast(summary: BroadcastSummary): void;
+  /** Stored messages, for /history and /search (newest last). */
+  history(messages: readonly StoredMessage[], what: string): void;
+  /** A short notice for the user (a peer forgotten, the recipient changed). */
+  notice(text: string): void;
   /** Leaving at once (a second Ctrl+C): last words, written synchronously. */
   interrupted?(): void;
 }

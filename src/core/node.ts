@@ -8,7 +8,7 @@
  * `opts.dht || new DHT()`): the node builds none of them.
  */
 import { EventEmitter } from 'node:events';
-import { formatAddress, parseAddress } from '../protocol/address.js';
+import { formatAddress } from '../protocol/address.js';
 import { unsendableReason } from '../protocol/compat.js';
 import { classify, formatMessage, parseMessage, trimWhitespace, type MessageKind, type RejectReason } from '../protocol/line.js';
 import type { MessageStore, StoredMessage } from '../store/store.js';
@@ -29,11 +29,11 @@ import type {
 } from '../transport/transport.js';
 import { deadlinePassed, fanOut, recipients } from './fanout.js';
 import { PeerQueue } from './peer-queue.js';
-import { DEFAULT_MAX_PEERS, PeerRegistry, type PeerEntry, type RegistryChange } from './peer-registry.js';
+import { DEFAULT_MAX_PEERS, PeerRegistry, type ApplyResult, type PeerEntry, type PeerSource, type RegistryChange } from './peer-registry.js';
 import { claimMatches, type VerifyMode } from './verify.js';
 
-/** Most `exit` sends in flight at once when quitting (fewer if the file limit is lower). */
-const QUIT_CONCURRENCY = 512;
+/** Most sends in flight at once for quit and send-to-all (fewer if the file limit is lower). */
+const FAN_OUT_CONCURRENCY = 512;
 
 export interface ChatNodeOptions {
   readonly name: string;
@@ -118,11 +118,25 @@ export interface QuitSummary {
   readonly ms: number;
 }
 
+/** What "send to all" did: one outcome per peer told, and who was left out. */
+export interface BroadcastSummary {
+  readonly id: string;
+  readonly text: string;
+  readonly outcomes: readonly SendOutcome[];
+  readonly sent: number;
+  readonly failed: number;
+  /** Peers not told: unverified and never reached. */
+  readonly skipped: number;
+  readonly ms: number;
+}
+
 export interface ChatNodeEvents {
   message: [IncomingMessage];
   rejected: [Rejected];
   dropped: [Dropped];
   warning: [string];
+  /** The peer list gained or lost an entry (for a picker that is open). */
+  'peers-changed': [];
 }
 
 export type QuitProgress = (ok: number, failed: number, total: number) => void;
@@ -201,6 +215,23 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     return entry === undefined ? undefined : { ...entry };
   }
 
+  /** Remove a peer from the list. False if it was not there. */
+  forget(id: PeerId): boolean {
+    const removed = this.#registry.remove(id);
+    if (removed) this.emit('peers-changed');
+    return removed;
+  }
+
+  /**
+   * Add a peer learnt elsewhere (an earlier run, the LAN) without changing an
+   * entry that exists. Not verified unless `verified`: it has not spoken.
+   */
+  remember(id: PeerId, name: string | null, source: PeerSource, verified = false, at = this.#clock()): PeerSnapshot | undefined {
+    const result = this.#registry.remember(id, name, at, source, verified);
+    this.#changed(result);
+    return result.peer === undefined ? undefined : { ...result.peer };
+  }
+
   /**
    * Send one message. Never rejects: the outcome says what went wrong. Sends
    * to one peer leave in the order they were issued (see peer-queue.ts).
@@ -221,10 +252,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   /** Send `connect` and mark the peer connected on our side. */
   async connect(to: PeerId): Promise<SendOutcome> {
     const outcome = await this.send(to, 'connect');
-    if (outcome.ok) {
-      const parsed = parseAddress(to);
-      if (parsed.ok) this.#registry.markConnected(parsed.address);
-    }
+    if (outcome.ok) this.#registry.markConnected(to);
     return outcome;
   }
 
@@ -265,38 +293,16 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       for (const to of fresh) told.add(to);
       total += fresh.length;
       onProgress?.(ok, failed, total);
-      if (fresh.length === 0) return;
-      await fanOut(
-        fresh,
-        (to) =>
-          // In order behind anything already on its way to that peer, with
-          // what is left of the deadline once its turn comes.
-          this.#queue.run(to, async () => {
-            const left = Math.ceil(deadline - performance.now());
-            const transport = this.#transportFor(to);
-            const result =
-              left <= 0 || !transport ? deadlinePassed(to, this.timeoutMs) : await transport.send(to, message, { timeoutMs: left });
-            const outcome = await this.#record(to, message, result);
-            if (outcome.ok) ok += 1;
-            else {
-              failed += 1;
-              failures.push(outcome);
-            }
-            return result;
-          }),
-        {
-          timeoutMs: Math.max(1, Math.ceil(deadline - performance.now())),
-          // Each send takes a descriptor: stay under the file limit, or the rest fail with EMFILE.
-          concurrency: Math.min(QUIT_CONCURRENCY, Math.max(1, (freeFileDescriptors() ?? QUIT_CONCURRENCY) - 8)),
-          onResult: () => onProgress?.(ok, failed, total),
-        },
-      );
+      await this.#tellMany(fresh, message, deadline, (outcome) => {
+        if (outcome.ok) ok += 1;
+        else {
+          failed += 1;
+          failures.push(outcome);
+        }
+        onProgress?.(ok, failed, total);
+      });
     };
-    const proven = (): PeerId[] =>
-      recipients(
-        this.#registry.list().map((peer) => ({ id: peer.address, verified: peer.verified, reached: peer.reached })),
-        this.verify,
-      );
+    const proven = (): PeerId[] => this.#proven();
     // Tell the peers we know now at once; a send already under way may add a
     // peer when it completes (each is bounded by its own timeout, which started
     // earlier): tell those too, within what is left of the same deadline.
@@ -308,6 +314,62 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     // Everything shown before the summary: the last events may still wait for the store.
     await this.#showing;
     return { notified: ok, failed, skipped, failures, ms: performance.now() - started };
+  }
+
+  /**
+   * One message to every peer that quit would tell (verified, or reached
+   * before), concurrently under one deadline of the send timeout, in order
+   * behind what is already on its way to each. Each peer's outcome is
+   * reported as it settles.
+   */
+  async sendToAll(text: string, onOutcome?: (outcome: SendOutcome) => void): Promise<BroadcastSummary> {
+    const started = performance.now();
+    const body = trimWhitespace(text);
+    const message = this.#outbound(body);
+    const targets = this.#proven();
+    const skipped = this.#registry.size - targets.length;
+    const outcomes: SendOutcome[] = [];
+    if (body === '') return { id: message.id, text: body, outcomes, sent: 0, failed: 0, skipped, ms: 0 };
+    await this.#tellMany(targets, message, started + this.timeoutMs, (outcome) => {
+      outcomes.push(outcome);
+      onOutcome?.(outcome);
+    });
+    const sent = outcomes.filter((outcome) => outcome.ok).length;
+    return { id: message.id, text: body, outcomes, sent, failed: outcomes.length - sent, skipped, ms: performance.now() - started };
+  }
+
+  #proven(): PeerId[] {
+    return recipients(
+      this.#registry.list().map((peer) => ({ id: peer.address, verified: peer.verified, reached: peer.reached })),
+      this.verify,
+    );
+  }
+
+  /** `message` to each of `targets` under one deadline; each outcome is kept before it is reported. */
+  async #tellMany(targets: readonly PeerId[], message: Outbound, deadline: number, onOutcome: (outcome: SendOutcome) => void): Promise<void> {
+    if (targets.length === 0) return;
+    await fanOut(
+      targets,
+      (to) =>
+        // In order behind anything already on its way to that peer, with
+        // what is left of the deadline once its turn comes.
+        this.#queue.run(to, async () => {
+          const left = Math.ceil(deadline - performance.now());
+          const transport = this.#transportFor(to);
+          const result = left <= 0 || !transport ? deadlinePassed(to, this.timeoutMs) : await transport.send(to, message, { timeoutMs: left });
+          onOutcome(await this.#record(to, message, result));
+          return result;
+        }),
+      {
+        timeoutMs: Math.max(1, Math.ceil(deadline - performance.now())),
+        // Each send takes a descriptor: stay under the file limit, or the rest fail with EMFILE.
+        concurrency: Math.min(FAN_OUT_CONCURRENCY, Math.max(1, (freeFileDescriptors() ?? FAN_OUT_CONCURRENCY) - 8)),
+      },
+    );
+  }
+
+  #changed(result: ApplyResult): void {
+    if (result.change === 'added' || result.change === 'removed' || result.evicted) this.emit('peers-changed');
   }
 
   #transportFor(peer: PeerId): Transport | undefined {
@@ -329,10 +391,8 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       ? { ok: true, id: message.id, to, text: message.text, line: message.line, ms: result.ms, delivered: result.delivered ?? false }
       : { ok: false, id: message.id, to, text: message.text, line: message.line, failure: result.failure, error: result.error, ms: result.ms };
     const now = this.#clock();
-    if (outcome.ok) {
-      const parsed = parseAddress(to);
-      if (parsed.ok) this.#registry.noteSent(parsed.address, now);
-    }
+    if (outcome.ok) this.#changed(this.#registry.noteSent(to, now));
+    else this.#registry.noteFailed(to, outcome.error, now);
     await this.#store?.append({
       v: 1,
       id: message.id,
@@ -367,6 +427,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   }
 
   #onInbound(inbound: Inbound): void {
+    if (inbound.peer) {
+      this.#onAuthenticated(inbound, inbound.peer);
+      return;
+    }
     const parsed = parseMessage(inbound.line);
     if (!parsed.ok) {
       this.#onRejected({ ...parsed.error, remote: inbound.remote, bytes: Buffer.byteLength(inbound.line) });
@@ -385,13 +449,34 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
       return;
     }
     const applied = this.#registry.apply(message, now, verified || this.verify === 'off');
+    this.#deliver(formatAddress(message), message, inbound, verified, applied, now);
+  }
+
+  /** A message whose sender the transport proved (a room peer's key): always verified. */
+  #onAuthenticated(inbound: Inbound, peer: NonNullable<Inbound['peer']>): void {
+    const now = this.#clock();
+    const message = { kind: peer.kind, name: peer.name, text: trimWhitespace(inbound.line) };
+    const applied = this.#registry.applyFrom(peer.id, message, now, true, inbound.transport as PeerSource);
+    this.#deliver(peer.id, message, inbound, true, applied, now);
+  }
+
+  /** Keep, then show, one accepted message. */
+  #deliver(
+    from: PeerId,
+    message: { readonly kind: MessageKind; readonly name: string; readonly text: string },
+    inbound: Inbound,
+    verified: boolean,
+    applied: ApplyResult,
+    now: number,
+  ): void {
+    this.#changed(applied);
     const incoming: IncomingMessage = {
       id: this.#newId(),
       kind: message.kind,
-      from: formatAddress(message),
+      from,
       name: message.name,
       text: message.text,
-      remote: label(inbound.remote),
+      remote: inbound.peer ? inbound.transport : label(inbound.remote),
       at: new Date(now),
       verified,
       change: applied.change,

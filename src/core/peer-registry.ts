@@ -4,11 +4,30 @@
  * Every operation is O(1), eviction at the cap included.
  */
 import { type ChatMessage } from '../protocol/line.js';
-import { formatAddress, type PeerAddress } from '../protocol/address.js';
+import { formatAddress, parseAddress, type PeerAddress } from '../protocol/address.js';
 
-export interface PeerEntry extends PeerAddress {
-  /** `ip:port`, the key. */
+/**
+ * Where an entry came from: typed or reached by us (`manual`), heard from on
+ * the plain protocol (`heard`), found on the LAN (`lan`), remembered from an
+ * earlier run (`known`), or a member of a room (`room:<name>`).
+ */
+export type PeerSource = 'manual' | 'heard' | 'lan' | 'known' | `room:${string}`;
+
+/** Why the last send to a peer failed, and since when (epoch ms). */
+export interface Unreachable {
+  readonly since: number;
+  readonly reason: string;
+}
+
+export interface PeerEntry {
+  /** The key: `ip:port` for the plain protocol, `@` + key for room peers. */
   readonly address: string;
+  /** The IP and port, for `ip:port` entries. */
+  readonly ip?: string;
+  readonly port?: number;
+  source: PeerSource;
+  /** Set while sends fail; cleared by the next message or successful send. */
+  unreachable: Unreachable | undefined;
   /** The latest name the peer used; null until it speaks. */
   name: string | null;
   connected: boolean;
@@ -101,7 +120,20 @@ export class PeerRegistry {
 
   /** Apply a received message's rules. `verified`: its claimed IP matched the connection. */
   apply(message: ChatMessage, now: number, verified = true): ApplyResult {
-    const key = formatAddress(message);
+    return this.applyFrom(formatAddress(message), message, now, verified);
+  }
+
+  /**
+   * The same rules for a sender known by id (an authenticated room peer, say).
+   * `source` is what a new entry records.
+   */
+  applyFrom(
+    key: string,
+    message: Pick<ChatMessage, 'kind' | 'name'>,
+    now: number,
+    verified = true,
+    source: PeerSource = 'heard',
+  ): ApplyResult {
     const existing = this.#peers.get(key);
     if (existing && existing.verified && !verified) {
       return { change: 'protected', peer: existing };
@@ -115,6 +147,9 @@ export class PeerRegistry {
       existing.name = message.name;
       existing.lastSeen = now;
       existing.messages += 1;
+      existing.unreachable = undefined;
+      // Speaking makes a remembered entry a live one.
+      if (existing.source === 'known') existing.source = source;
       existing.verified ||= verified;
       this.#touch(key, existing);
       if (message.kind === 'connect') {
@@ -123,7 +158,7 @@ export class PeerRegistry {
       }
       return { change: 'refreshed', peer: existing };
     }
-    const made = this.#insert(message, message.name, now, verified);
+    const made = this.#insert(key, message.name, now, verified, source);
     if (!made.peer) return made;
     made.peer.messages = 1;
     if (message.kind === 'connect') {
@@ -134,22 +169,40 @@ export class PeerRegistry {
   }
 
   /** A successful send to `address`: add it if new (name unknown until it speaks). */
-  noteSent(address: PeerAddress, now: number): ApplyResult {
-    const key = formatAddress(address);
+  noteSent(address: PeerAddress | string, now: number): ApplyResult {
+    const key = typeof address === 'string' ? address : formatAddress(address);
     const existing = this.#peers.get(key);
     if (existing) {
       // Reaching the address proves it exists; it does not prove who spoke
       // from it, so `verified` (which guards the entry) stays as it was.
       existing.reached = true;
+      existing.unreachable = undefined;
       return { change: 'refreshed', peer: existing };
     }
-    const made = this.#insert(address, null, now, true);
+    const made = this.#insert(key, null, now, true, 'manual');
     if (made.peer) made.peer.reached = true;
     return made;
   }
 
+  /** A send to a known peer failed: mark it unreachable (it can still be tried). */
+  noteFailed(address: string, reason: string, now: number): PeerEntry | undefined {
+    const entry = this.#peers.get(address);
+    if (entry && entry.unreachable === undefined) entry.unreachable = { since: now, reason };
+    return entry;
+  }
+
+  /**
+   * A peer from elsewhere (an earlier run, the LAN): added if new, never
+   * changing an entry that exists. Not verified until it speaks.
+   */
+  remember(address: string, name: string | null, now: number, source: PeerSource, verified = false): ApplyResult {
+    const existing = this.#peers.get(address);
+    if (existing) return { change: 'refreshed', peer: existing };
+    return this.#insert(address, name, now, verified, source);
+  }
+
   /** We sent `connect` to this peer: mark it connected on our side too. */
-  markConnected(address: PeerAddress): PeerEntry | undefined {
+  markConnected(address: PeerAddress | string): PeerEntry | undefined {
     const entry = this.get(address);
     if (entry) entry.connected = true;
     return entry;
@@ -194,17 +247,18 @@ export class PeerRegistry {
     else this.#newest = link.older;
   }
 
-  #insert(address: PeerAddress, name: string | null, now: number, verified: boolean): ApplyResult {
+  #insert(key: string, name: string | null, now: number, verified: boolean, source: PeerSource): ApplyResult {
     let evicted: PeerEntry | undefined;
     if (this.#peers.size >= this.maxPeers) {
       evicted = this.#evictOldestUnverified();
       if (!evicted) return { change: 'full' };
     }
-    const key = formatAddress(address);
+    const parsed = parseAddress(key);
     const peer: PeerEntry = {
-      ip: address.ip,
-      port: address.port,
+      ...(parsed.ok ? { ip: parsed.address.ip, port: parsed.address.port } : {}),
       address: key,
+      source,
+      unreachable: undefined,
       name,
       connected: false,
       firstSeen: now,

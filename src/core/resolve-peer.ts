@@ -20,7 +20,8 @@
  * sanitiser (as every peer-controlled text).
  */
 import { isIP } from 'node:net';
-import { canonicalIp, formatAddress, parseAddress, trimWhitespace, type PeerAddress } from '../protocol/line.js';
+import { trimWhitespace } from '../protocol/line.js';
+import { canonicalIp, formatAddress, parseAddress, type PeerAddress } from '../protocol/address.js';
 
 /** What resolving needs of a peer: its id (`ip:port`, or `@key` for rooms) and its name. */
 export interface ResolvablePeer {

@@ -44,6 +44,22 @@ export function createJsonView(output: Writable): View {
     error: (message) => emit({ type: 'error', message }),
     help: (text) => emit({ type: 'help', message: text }),
     progress: () => undefined,
+    broadcast: (b) => emit({ type: 'broadcast', id: b.id, text: b.text, sent: b.sent, queued: 0, failed: b.failed, skipped: b.skipped }),
+    history: (messages) =>
+      emit({
+        type: 'history',
+        messages: messages.map((m) => ({
+          id: m.id,
+          at: new Date(m.at).toISOString(),
+          direction: m.direction,
+          peer: m.peer,
+          name: m.name,
+          kind: m.kind,
+          text: m.text,
+          status: m.status,
+        })),
+      }),
+    notice: (text) => emit({ type: 'notice', message: text }),
     // `skipped` (unverified peers not told) and `failures` only when there were any.
     exit: (s) =>
       emit({

@@ -25,7 +25,8 @@
  *   its neighbour is itself too long for a part, that run is shortened to one
  *   space inside the part (the only way to keep the word from acting).
  */
-import { classify, ORIGINAL_RECV_BYTES } from './line.js';
+import { classify } from './line.js';
+import { ORIGINAL_RECV_BYTES } from './compat.js';
 
 export interface WirePart {
   /** The body to send: non-empty, no leading or trailing ASCII whitespace (when split). */

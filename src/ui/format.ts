@@ -4,7 +4,8 @@
  * table, quit progress and summary. Peer-controlled text goes through
  * `sanitizeForDisplay` here, so no caller can forget it. No I/O.
  */
-import type { Dropped, IncomingMessage, QuitSummary, Rejected, SendOutcome } from '../core/node.js';
+import type { BroadcastSummary, Dropped, IncomingMessage, QuitSummary, Rejected, SendOutcome } from '../core/node.js';
+import type { StoredMessage } from '../store/store.js';
 import type { PeerEntry } from '../core/peer-registry.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import type { Theme } from './theme.js';
@@ -206,3 +207,28 @@ export function formatQuitSummary(summary: QuitSummary): string {
   const more = summary.failures.length > FAILURES_LISTED ? `; and ${summary.failures.length - FAILURES_LISTED} more` : '';
   return `${told}; ${summary.failed} failed: ${listed}${more}.${skipped}`;
 }
+
+/** The summary after each peer's own line: `Sent to 7 of 9 peers; 2 failed`. */
+export function formatBroadcast(summary: BroadcastSummary, theme: Theme): string {
+  const total = summary.sent + summary.failed;
+  const head = `Sent to ${summary.sent} of ${total} peer${total === 1 ? '' : 's'}`;
+  const failed = summary.failed > 0 ? `; ${summary.failed} failed` : '';
+  const skipped = summary.skipped > 0 ? `; ${summary.skipped} unverified not told` : '';
+  const line = total === 0 ? 'No peer to send to (only verified or reached peers are told).' : `${head}${failed}${skipped}`;
+  return summary.failed > 0 || total === 0 ? theme.warning(line) : theme.success(line);
+}
+
+/** One stored message as a line: `[12:04:31] → Bob: text` or `[12:04:31] Bob: text`. */
+export function formatStored(message: StoredMessage, theme: Theme): string {
+  const who = safe(message.name ?? message.peer);
+  const arrow = message.direction === 'out' ? `→ ${who}` : who;
+  const status = message.direction === 'out' && message.status !== 'sent' && message.status !== 'delivered' ? ` (${message.status})` : '';
+  return `${theme.notice(`[${clock(new Date(message.at))}]`)} ${arrow}: ${safe(message.text)}${theme.notice(status)}`;
+}
+
+/** /history and /search: a heading, then one line per message, newest last. */
+export function formatHistory(messages: readonly StoredMessage[], what: string, theme: Theme): string[] {
+  if (messages.length === 0) return [theme.notice(`No messages: ${what}.`)];
+  return [theme.notice(`— ${what}: ${messages.length} message${messages.length === 1 ? '' : 's'} —`), ...messages.map((m) => formatStored(m, theme))];
+}
+

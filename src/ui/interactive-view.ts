@@ -6,6 +6,8 @@ import type { SendCause, View } from '../app/view.js';
 import type { SendOutcome } from '../core/node.js';
 import { formatAddress } from '../protocol/address.js';
 import {
+  formatBroadcast,
+  formatHistory,
   formatConnectResult,
   formatDropped,
   formatGreeting,
@@ -31,6 +33,7 @@ function formatResult(outcome: SendOutcome, cause: SendCause, theme: Theme): str
     case 'connect':
       return formatConnectResult(outcome, theme);
     case 'send':
+    case 'all':
       return formatSent(outcome, theme);
   }
 }
@@ -62,6 +65,9 @@ export function createInteractiveView(host: PromptHost, theme: Theme): View {
       if (progressShown) host.write('\r\x1b[2K');
       host.print(formatQuitSummary(summary));
     },
+    broadcast: (summary) => host.print(formatBroadcast(summary, theme)),
+    history: (messages, what) => formatHistory(messages, what, theme).forEach((line) => host.print(line)),
+    notice: (text) => host.print(theme.notice(safe(text))),
     interrupted: () => {
       // Show the cursor again (a list prompt hides it) and leave.
       host.output.write('\x1b[?25h\nInterrupted: left without waiting for every peer.\n');

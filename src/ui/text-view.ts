@@ -6,7 +6,17 @@
 import type { Writable } from 'node:stream';
 import type { View } from '../app/view.js';
 import { formatAddress } from '../protocol/address.js';
-import { formatDropped, formatIncoming, formatPeersTable, formatQuitSummary, formatRejected, formatSent, formatWarning } from './format.js';
+import {
+  formatBroadcast,
+  formatDropped,
+  formatHistory,
+  formatIncoming,
+  formatPeersTable,
+  formatQuitSummary,
+  formatRejected,
+  formatSent,
+  formatWarning,
+} from './format.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import { createTheme, type Theme } from './theme.js';
 
@@ -30,5 +40,8 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
     // A log or a pipe wants the summary, not a line per answer.
     progress: () => undefined,
     exit: (summary) => line(formatQuitSummary(summary)),
+    broadcast: (summary) => line(formatBroadcast(summary, theme)),
+    history: (messages, what) => formatHistory(messages, what, theme).forEach(line),
+    notice: (text) => line(theme.notice(safe(text))),
   };
 }

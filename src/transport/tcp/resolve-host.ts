@@ -11,7 +11,7 @@
  */
 import { lookup as systemLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { canonicalIp, formatAddress, type PeerAddress } from '../../protocol/line.js';
+import { canonicalIp, formatAddress, type PeerAddress } from '../../protocol/address.js';
 
 export interface HostPort {
   /** An IP literal (IPv6 without brackets) or a host name, as typed. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { classify, formatMessage, ORIGINAL_RECV_BYTES, trimWhitespace } from '../../../src/protocol/line.js';
+import { classify, formatMessage, trimWhitespace } from '../../../src/protocol/line.js';
+import { ORIGINAL_RECV_BYTES } from '../../../src/protocol/compat.js';
 import { MIN_PART_BYTES, splitForWire, splitMessage, type WirePart } from '../../../src/protocol/split.js';
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');

@@ -38,6 +38,8 @@ function peer(overrides: Partial<PeerEntry> = {}): PeerEntry {
     ip: '127.0.0.1',
     port: 5001,
     address: '127.0.0.1:5001',
+    source: 'heard',
+    unreachable: undefined,
     name: 'Bob',
     connected: false,
     firstSeen: 0,
