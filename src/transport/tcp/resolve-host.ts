@@ -94,12 +94,13 @@ export function parseHostPort(text: string): HostPortResult {
 }
 
 function lookupProblem(host: string, error: unknown): { reason: ResolveHostFailure; message: string } {
-  const code = (error as { code?: unknown } | null)?.code;
+  const raw = (error as { code?: unknown } | null)?.code;
+  const code = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : undefined;
   if (code === 'ENOTFOUND' || code === 'ENODATA' || code === 'EAI_NONAME') {
     return { reason: 'not-found', message: `The host name ${quote(host)} does not resolve to an address; check the spelling, or type its IP address.` };
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return { reason: 'error', message: `Could not look up ${quote(host)} (${code === undefined ? detail : String(code)}); type its IP address instead.` };
+  return { reason: 'error', message: `Could not look up ${quote(host)} (${code ?? detail}); type its IP address instead.` };
 }
 
 /**
