@@ -67,6 +67,8 @@ declare module 'hyperswarm' {
   export default class Hyperswarm extends EventEmitter {
     constructor(options?: SwarmOptions);
     readonly keyPair: KeyPair;
+    /** The swarm's DHT node (tests open raw connections through it). */
+    readonly dht: { connect(remotePublicKey: Buffer, options?: { readonly keyPair?: KeyPair }): SwarmConnection };
     readonly connections: Set<SwarmConnection>;
     readonly destroyed: boolean;
     join(topic: Buffer, options?: { readonly client?: boolean; readonly server?: boolean; readonly onerror?: (error: Error) => void }): PeerDiscoverySession;
