@@ -70,6 +70,8 @@ declare module 'hyperswarm' {
     /** The swarm's DHT node (tests open raw connections through it). */
     readonly dht: { connect(remotePublicKey: Buffer, options?: { readonly keyPair?: KeyPair }): SwarmConnection };
     readonly connections: Set<SwarmConnection>;
+    /** Peers by hex key; a firewalled peer is marked banned here until `ban(false)`. */
+    readonly peers: Map<string, { ban(value: boolean): void }>;
     readonly destroyed: boolean;
     join(topic: Buffer, options?: { readonly client?: boolean; readonly server?: boolean; readonly onerror?: (error: Error) => void }): PeerDiscoverySession;
     leave(topic: Buffer): Promise<void>;

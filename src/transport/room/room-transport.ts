@@ -116,7 +116,8 @@ export class RoomTransport extends EventEmitter<TransportEvents> implements Tran
   /** Peers ever connected in this room: the ones `send` may wait for. */
   readonly #known = new Set<PeerId>();
   readonly #pending = new Map<string, Pending>();
-  readonly #banned = new Map<PeerId, number>();
+  /** Peers refused after breaking a limit, with the timer that lets them back. */
+  readonly #banned = new Map<PeerId, NodeJS.Timeout>();
   readonly #warned = new Set<string>();
   #swarm: Hyperswarm | null = null;
   #discovery: PeerDiscoverySession | null = null;
@@ -170,6 +171,8 @@ export class RoomTransport extends EventEmitter<TransportEvents> implements Tran
     const bootstrap = this.#options.bootstrap;
     const swarm = new Swarm({
       keyPair: this.keyPair,
+      // Refused at the handshake, before any stream exists; and Hyperswarm stops dialling it.
+      firewall: (remotePublicKey) => this.#banned.has(formatRoomPeer(remotePublicKey)),
       ...(bootstrap && bootstrap.length > 0 ? { bootstrap: bootstrap.map((b) => ({ host: b.host, port: b.port })) } : {}),
     });
     this.#swarm = swarm;
@@ -259,6 +262,7 @@ export class RoomTransport extends EventEmitter<TransportEvents> implements Tran
     this.#abort.abort();
     if (this.#presenceTimer) clearTimeout(this.#presenceTimer);
     if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
+    for (const timer of this.#banned.values()) clearTimeout(timer);
     for (const [key, entry] of [...this.#pending]) {
       this.#dropPending(key);
       for (const waiter of entry.waiters) waiter({ ok: false, failure: 'error', error: `${this.name} closed before ${shortRoomPeer(entry.peer)} acknowledged`, ms: this.#now() - entry.started });
@@ -279,13 +283,10 @@ export class RoomTransport extends EventEmitter<TransportEvents> implements Tran
       return;
     }
     const peer = formatRoomPeer(stream.remotePublicKey);
-    const bannedUntil = this.#banned.get(peer);
-    if (bannedUntil !== undefined) {
-      if (bannedUntil > this.#now()) {
-        stream.destroy();
-        return;
-      }
-      this.#banned.delete(peer);
+    if (this.#banned.has(peer)) {
+      // Normally refused by the firewall already; a stream that was being set up when the ban began ends here.
+      stream.destroy();
+      return;
     }
     const connection = new RoomConnection(
       stream,
@@ -348,7 +349,7 @@ export class RoomTransport extends EventEmitter<TransportEvents> implements Tran
   }
 
   #onViolation(connection: RoomConnection, reason: TransportRejectReason, detail: string, bytes: number): void {
-    this.#banned.set(connection.peer, this.#now() + (this.#options.banMs ?? DEFAULT_BAN_MS));
+    this.#ban(connection.peer);
     // Close every stream of a peer that broke the rules, not just the one it used.
     for (const other of [...(this.#streams.get(connection.peer) ?? [])]) if (other !== connection) other.close();
     this.emit('rejected', { remote: remoteOf(connection.peer), reason, detail: `${shortRoomPeer(connection.peer)}: ${detail}; disconnected`, bytes });
@@ -365,6 +366,17 @@ export class RoomTransport extends EventEmitter<TransportEvents> implements Tran
     if (active && streams.length > 0) this.#resendTo(active);
     if (this.#presence.closed(peer, this.#now()) === 'down') this.emit('peer-down', { id: peer, via: this.name });
     this.#schedulePresence();
+  }
+
+  #ban(peer: PeerId): void {
+    clearTimeout(this.#banned.get(peer));
+    const timer = setTimeout(() => {
+      this.#banned.delete(peer);
+      // Hyperswarm marks a firewalled peer banned for the swarm's life; the ban here is for banMs.
+      this.#swarm?.peers.get(peer.slice(1))?.ban(false);
+    }, this.#options.banMs ?? DEFAULT_BAN_MS);
+    timer.unref();
+    this.#banned.set(peer, timer);
   }
 
   #active(peer: PeerId): RoomConnection | undefined {

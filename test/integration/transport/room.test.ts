@@ -58,4 +58,90 @@ describe('rooms on a local testnet', { timeout: 180_000 }, () => {
       assert.equal(alice.all((e) => e.ev === 'peer-down' || e.ev === 'rejected' || e.ev === 'warning').length, 0, JSON.stringify(alice.events.slice(-5)));
     });
   });
+
+  it('three peers: everyone reaches everyone, and an exit is seen by the others at once', async () => {
+    await withLab(async (lab) => {
+      const peers = await Promise.all(['Ann', 'Ben', 'Cat'].map((name) => lab.peer({ name })));
+      const [ann, ben, cat] = peers as [RoomPeerChild, RoomPeerChild, RoomPeerChild];
+      await meshed(peers);
+      for (const from of peers) {
+        for (const to of peers) {
+          if (from === to) continue;
+          const text = `${from.label} to ${to.label}`;
+          const result = await from.send(to.id, text);
+          assert.deepEqual([result.ok, result.delivered], [true, true], `${text}: ${JSON.stringify(result)}`);
+          const got = await to.waitFor(inboundText(text), 10_000, text);
+          assert.equal((got.peer as { id: string }).id, from.id, 'the proven sender');
+        }
+      }
+      // Cat quits the way ChatNode does: exit to each peer (acknowledged), then close.
+      for (const to of [ann, ben]) {
+        const result = await cat.send(to.id, 'exit', { kind: 'exit' });
+        assert.equal(result.delivered, true, JSON.stringify(result));
+      }
+      await cat.close();
+      for (const other of [ann, ben]) {
+        const exit = await other.waitFor((e) => e.ev === 'inbound' && (e.peer as { kind: string }).kind === 'exit', 5000, 'the exit from Cat');
+        assert.equal((exit.peer as { id: string }).id, cat.id);
+        // Well under the down grace: an exit needs no waiting.
+        await other.waitFor(isDown(cat.id), 5000, 'peer-down of Cat');
+        assert.equal(other.all(isDown(cat.id)).length, 1);
+      }
+      assert.equal(ann.all(isDown(ben.id)).length + ben.all(isDown(ann.id)).length, 0, 'nobody else left');
+      const late = await ann.send(cat.id, 'are you there?', { timeoutMs: 1500 });
+      assert.deepEqual([late.ok, late.failure], [false, 'timeout'], JSON.stringify(late));
+    });
+  });
+
+  it('a peer that disappears without exit is reported down once, after its stream times out and the grace', async () => {
+    await withLab(async (lab) => {
+      const [ann, ben] = await Promise.all([lab.peer({ name: 'Ann' }), lab.peer({ name: 'Ben' })]);
+      await meshed([ann, ben]);
+      const killed = performance.now();
+      await ben.kill();
+      const down = await ann.waitFor(isDown(ben.id), 60_000, 'peer-down of Ben after SIGKILL');
+      assert.equal(down.via, 'room:lobby');
+      console.log(`peer-down after SIGKILL: ${((performance.now() - killed) / 1000).toFixed(1)} s`);
+      assert.equal(ann.all(isDown(ben.id)).length, 1);
+    });
+  });
+
+  it('a restarted peer keeps its identity: same @id, recognised, and a message sent while it was away arrives once', async () => {
+    await withLab(async (lab) => {
+      const ann = await lab.peer({ name: 'Ann' });
+      const ben = await lab.peer({ name: 'Ben' });
+      await meshed([ann, ben]);
+      const firstId = ben.id;
+      assert.equal(ben.events.find((e) => e.ev === 'listening')?.created, true);
+      await ben.close();
+      await ann.waitFor(isDown(firstId), 10_000, 'peer-down of Ben');
+      // Sent while Ben is away: queued for him, written on his next stream.
+      const pending = ann.send(firstId, 'while you were out', { timeoutMs: 30_000 });
+      const again = await lab.peer({ name: 'Ben', identity: lab.identityFile('Ben') });
+      assert.equal(again.id, firstId, 'same identity file, same room: same id');
+      assert.equal(again.events.find((e) => e.ev === 'listening')?.created, false);
+      const result = await pending;
+      assert.deepEqual([result.ok, result.delivered], [true, true], JSON.stringify(result));
+      await again.waitFor(inboundText('while you were out'), 10_000, 'the queued message');
+      await ann.waitForCount(isUp(firstId), 2, JOIN_MS, 'Ben up again under the same id');
+      const reply = await again.send(ann.id, 'back');
+      assert.equal(reply.delivered, true);
+      const got = await ann.waitFor(inboundText('back'), 10_000, 'the reply');
+      assert.equal((got.peer as { id: string }).id, firstId);
+      assert.equal(again.all(inboundText('while you were out')).length, 1);
+    });
+  });
+
+  it('another room is another topic and another id: nothing crosses', async () => {
+    await withLab(async (lab) => {
+      const ann = await lab.peer({ name: 'Ann', room: 'lobby' });
+      const annElsewhere = await lab.peer({ name: 'Ann2', room: 'other', identity: lab.identityFile('Ann') });
+      const ben = await lab.peer({ name: 'Ben', room: 'other' });
+      assert.notEqual(annElsewhere.id, ann.id, 'one id per room, from the same identity');
+      await meshed([annElsewhere, ben]);
+      assert.equal(ann.all((e) => e.ev === 'peer-up').length, 0, 'the lobby saw nobody');
+      const result = await ann.send(ben.id, 'wrong room', { timeoutMs: 1000 });
+      assert.deepEqual([result.ok, result.failure], [false, 'unreachable'], JSON.stringify(result));
+    });
+  });
 });
