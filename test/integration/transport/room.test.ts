@@ -55,6 +55,12 @@ describe('rooms on a local testnet', { timeout: 180_000 }, () => {
       const burst = bob.all((e) => e.ev === 'inbound' && String(e.line).startsWith('burst ')).map((e) => e.line);
       assert.deepEqual(burst, Array.from({ length: 30 }, (_, i) => `burst ${i}`));
       assert.deepEqual((await alice.peers()).map((p) => [p.id, p.streams, p.up]), [[bob.id, 1, true]]);
+      // Larger than a frame may be: refused here, nothing reaches Bob, the stream stays.
+      const huge = await alice.send(bob.id, 'y'.repeat(70_000));
+      assert.deepEqual([huge.ok, huge.failure], [false, 'error']);
+      assert.match(String(huge.error), /over the room's limit of 65536 bytes/);
+      const after = await alice.send(bob.id, 'small again');
+      assert.equal(after.delivered, true);
       assert.equal(alice.all((e) => e.ev === 'peer-down' || e.ev === 'rejected' || e.ev === 'warning').length, 0, JSON.stringify(alice.events.slice(-5)));
     });
   });
