@@ -81,14 +81,6 @@ export class JsonChild {
     );
   }
 
-  /** End stdin (fixtures then shut down) and wait for exit, killing after `timeoutMs`. */
-  async end(timeoutMs = 5000): Promise<void> {
-    this.#child.stdin.end();
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), timeoutMs);
-    await this.exited;
-    clearTimeout(timer);
-  }
-
   kill(): Promise<void> {
     return stopChild(this.#child, this.exited);
   }
