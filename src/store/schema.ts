@@ -75,23 +75,34 @@ export interface MigrationResult {
 }
 
 /**
- * Bring the open database up to SCHEMA_VERSION. Call inside a write
- * transaction. Refuses, changing nothing, a file that is not ours or is newer.
- * @throws StoreError STORE_FOREIGN, STORE_TOO_NEW (and whatever SQLite throws, for the caller to map)
+ * The file's schema version, after checking it is ours to open. Reads only
+ * the header and the schema table: run it before anything that writes (even
+ * the switch to WAL rewrites the header), so a refused file stays untouched.
+ * @throws StoreError STORE_FOREIGN (another program's SQLite file), STORE_TOO_NEW
  */
-export function migrate(db: Database.Database, path: string): MigrationResult {
+export function inspect(db: Database.Database, path: string): number {
   const appId = db.pragma('application_id', { simple: true }) as number;
-  const from = db.pragma('user_version', { simple: true }) as number;
+  const version = db.pragma('user_version', { simple: true }) as number;
   if (appId !== APPLICATION_ID) {
     // An empty file (new, or zero bytes) is ours to set up; anything else with tables is someone else's.
     const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number };
-    if (appId !== 0 || from !== 0 || tables.n > 0) {
-      throw new StoreError('STORE_FOREIGN', describeStoreFailure('STORE_FOREIGN', path, `application_id ${appId}, user_version ${from}`));
+    if (appId !== 0 || version !== 0 || tables.n > 0) {
+      throw new StoreError('STORE_FOREIGN', describeStoreFailure('STORE_FOREIGN', path, `application_id ${appId}, user_version ${version}`));
     }
   }
-  if (from > SCHEMA_VERSION) {
-    throw new StoreError('STORE_TOO_NEW', describeStoreFailure('STORE_TOO_NEW', path, `schema v${from}, this p2pchat reads up to v${SCHEMA_VERSION}`));
+  if (version > SCHEMA_VERSION) {
+    throw new StoreError('STORE_TOO_NEW', describeStoreFailure('STORE_TOO_NEW', path, `schema v${version}, this p2pchat reads up to v${SCHEMA_VERSION}`));
   }
+  return version;
+}
+
+/**
+ * Bring the open database up to SCHEMA_VERSION. Call inside a write
+ * transaction: a step that fails rolls every step back.
+ * @throws StoreError STORE_FOREIGN, STORE_TOO_NEW (and whatever SQLite throws, for the caller to map)
+ */
+export function migrate(db: Database.Database, path: string): MigrationResult {
+  const from = inspect(db, path);
   for (let version = from; version < SCHEMA_VERSION; version += 1) db.exec(MIGRATIONS[version] as string);
   if (from !== SCHEMA_VERSION) {
     db.pragma(`application_id = ${APPLICATION_ID}`);

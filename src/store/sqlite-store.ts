@@ -24,7 +24,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { PeerId } from '../transport/transport.js';
 import { MemoryStore } from './memory-store.js';
-import { migrate, type MigrationResult } from './schema.js';
+import { inspect, migrate, type MigrationResult } from './schema.js';
 import { ftsMatchExpression } from './search-words.js';
 import type { HistoryQuery, KnownPeer, MessageStatus, MessageStore, StoredMessage } from './store.js';
 import { RECORD_VERSION } from './store.js';
@@ -185,6 +185,8 @@ export class SqliteStore implements MessageStore {
       db.pragma(`cache_size = -${Math.max(256, options.cacheKiB ?? 8192)}`);
       // A long-lived WAL is trimmed back after each checkpoint instead of staying at its largest.
       db.pragma('journal_size_limit = 4194304');
+      // The first read: takes the lock (STORE_LOCKED here) and refuses a file that is not ours before anything is written.
+      inspect(db, resolved);
       const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
       // BEGIN IMMEDIATE takes the write lock now: a read-only file fails here, not at the first message.
       const migration = db.transaction(() => migrate(db as Database.Database, resolved)).immediate();
