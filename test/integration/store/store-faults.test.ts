@@ -15,6 +15,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { openHistory } from '../../../src/store/open-history.js';
 import { SqliteStore } from '../../../src/store/sqlite-store.js';
+import type { StoreError } from '../../../src/store/store-errors.js';
 import { bindReadOnly, canMount, record, runFixture, tempFolder } from '../../helpers/store-files.js';
 
 const MOUNT = canMount() ? false : 'needs root with mount rights (read-only bind mounts)';
@@ -71,8 +72,8 @@ describe('history faults', () => {
     const { file } = await withGoodStore(t);
     const store = SqliteStore.open(file);
     t.after(() => store.close());
-    const errors: { code?: string }[] = [];
-    store.onError = (error) => errors.push(error);
+    const errors: StoreError[] = [];
+    store.onError = (error) => errors.push(error as StoreError);
     // The open checks read the header and the right-hand edge; overwrite every other page behind its back.
     const fd = fs.openSync(file, 'r+');
     const size = fs.fstatSync(fd).size;
@@ -84,7 +85,7 @@ describe('history faults', () => {
     await store.append(record(5001));
     // Reads and writes each report once: two queries, two appends, two reports.
     assert.deepEqual(
-      errors.map((e) => [e.code, (e as Error).message.split('; ')[1]]),
+      errors.map((e) => [e.code, e.message.split('; ')[1]]),
       [
         ['STORE_CORRUPT', 'look-ups may miss older messages'],
         ['STORE_CORRUPT', 'new messages are kept in memory until writes succeed again'],
