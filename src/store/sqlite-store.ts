@@ -28,7 +28,7 @@ import { inspect, migrate, type MigrationResult } from './schema.js';
 import { ftsMatchExpression } from './search-words.js';
 import type { HistoryQuery, KnownPeer, MessageStatus, MessageStore, StoredMessage } from './store.js';
 import { RECORD_VERSION } from './store.js';
-import { StoreError, describeStoreFailure, rawCode, toStoreError } from './store-errors.js';
+import { StoreError, describeStoreFailure, rawCode, storeErrorCode, toStoreError } from './store-errors.js';
 import { DEFAULT_LIMIT, DEFAULT_PEERS, DEFAULT_RECALL, MAX_LIMIT, collapseRepeats, mergePeer, normalizeLimit, recordProblem, withStatus } from './store-rules.js';
 import { WriteBatcher } from './write-batcher.js';
 
@@ -142,11 +142,11 @@ function makeFile(file: string): void {
  * header's page count fits the file (a truncated copy fails here), and the
  * right-hand edge of each table reads (where a cut-off file is missing pages).
  */
-function checkWhole(db: Database.Database, file: string): void {
+function checkWhole(db: Database.Database, file: string, folded: boolean): void {
   const pages = db.pragma('page_count', { simple: true }) as number;
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   const size = fs.statSync(file).size;
-  if (size < pages * pageSize) {
+  if (folded && size < pages * pageSize) {
     throw new StoreError('STORE_CORRUPT', describeStoreFailure('STORE_CORRUPT', file, `${size} bytes on disk, the header says ${pages * pageSize}`));
   }
   db.prepare('SELECT seq, text FROM messages ORDER BY seq DESC LIMIT 1').get();
@@ -192,8 +192,16 @@ export class SqliteStore implements MessageStore {
       const migration = db.transaction(() => migrate(db as Database.Database, resolved)).immediate();
       if (mode !== 'wal') throw new StoreError('STORE_IO', describeStoreFailure('STORE_IO', resolved, `journal mode ${mode}, not wal`));
       // After a crash the last batches are in the WAL: fold them in, then the size check is exact.
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      checkWhole(db, resolved);
+      // On a full disk the fold-in itself can fail; the batches stay safe in the WAL and the
+      // store opens anyway (its writes will report the full disk), without the size check.
+      let folded = true;
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (error) {
+        if (storeErrorCode(error) !== 'STORE_FULL') throw error;
+        folded = false;
+      }
+      checkWhole(db, resolved, folded);
       return new SqliteStore(db, resolved, migration, options);
     } catch (error) {
       try {
