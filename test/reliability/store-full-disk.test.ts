@@ -62,7 +62,7 @@ test('a full disk: one warning, appends keep resolving, queries answer, and noth
     store.onError = (error) => errors.push(error as StoreError);
     // One batch: on a disk this small, twenty one-by-one commits would fill it with WAL frames alone.
     await within(Promise.all(Array.from({ length: 20 }, (_, i) => store?.append(record(i, { text: text(i) })))), 5000, 'the first 20 appends');
-    assert.equal(errors.length, 0, errors.map((e) => e.message).join(" | "));
+    assert.equal(errors.length, 0, errors.map((e) => e.message).join(' | '));
 
     const filler = path.join(folder.dir, 'filler');
     const filled = fillDisk(filler);
