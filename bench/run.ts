@@ -12,6 +12,7 @@ import { ROOT } from './procs.js';
 import { measureReceive } from './receive.js';
 import { fanoutRows, latencyRows, memoryRows, receiveRows, startupRows } from './rows.js';
 import { measureStartup } from './startup.js';
+import { measureStore, storeRows } from './store.js';
 import { machine, renderTable, type Row } from './table.js';
 
 export const FULL = {
@@ -21,6 +22,7 @@ export const FULL = {
   fanout: { peers: 500, unresponsive: 50, timeoutMs: 1000, rounds: 3, serialScale: 10 },
   startup: { rounds: 15 },
   registry: { small: 1000, large: 100_000, ops: 100_000, rounds: 3 },
+  store: { messages: 1_000_000, queries: 50, baselineQueries: 5, openRounds: 41, appends: 10_000, senders: 50 },
 };
 
 function step(what: string): () => void {
@@ -47,6 +49,9 @@ async function main(): Promise<void> {
   done = step('registry scaling');
   const registry = measureRegistry(p.registry);
   done();
+  done = step(`history store (${p.store.messages} messages)`);
+  const store = await measureStore(p.store);
+  done();
 
   const rows: Row[] = [
     ...receiveRows(receive, p.receive.messages, p.receive.senders),
@@ -54,6 +59,7 @@ async function main(): Promise<void> {
     ...fanoutRows(fanout, p.fanout.peers, p.fanout.unresponsive, p.fanout.timeoutMs),
     ...startupRows(startup),
     ...memoryRows(receive, registry, p.receive.messages, p.registry.small, p.registry.large),
+    ...storeRows(store, p.store),
   ];
   const host = machine();
   const seconds = (performance.now() - started) / 1000;
@@ -63,7 +69,7 @@ async function main(): Promise<void> {
   process.stdout.write(missed.length ? `missed: ${missed.join(', ')}\n` : 'every target met\n');
 
   const file = path.join(ROOT, 'bench', 'results.json');
-  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry } };
+  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, store } };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`);
 }

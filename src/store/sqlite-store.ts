@@ -23,6 +23,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { PeerId } from '../transport/transport.js';
+import { DEFAULT_CHECKPOINT, checkpointDecision, type CheckpointPolicy } from './checkpoint-policy.js';
 import { MemoryStore } from './memory-store.js';
 import { inspect, migrate, type MigrationResult } from './schema.js';
 import { ftsMatchExpression } from './search-words.js';
@@ -45,6 +46,8 @@ export interface SqliteStoreOptions {
   readonly retryMs?: number;
   /** SQLite page cache, KiB. Default 8192 (8 MiB): the resident set stays flat however long the history. */
   readonly cacheKiB?: number;
+  /** When the WAL is folded into the file (see checkpoint-policy.ts). Default: after 1 s without writes, or at 16 MiB. */
+  readonly checkpoint?: Partial<CheckpointPolicy>;
   /** Tests: when a batch is committed. Default setImmediate (one transaction per event-loop turn). */
   readonly schedule?: (flush: () => void) => void;
 }
@@ -165,6 +168,11 @@ export class SqliteStore implements MessageStore {
   readonly #batcher: WriteBatcher<WriteOp>;
   readonly #maxPeers: number;
   readonly #sql: ReturnType<typeof prepare>;
+  readonly #checkpoint: CheckpointPolicy;
+  #lastCommit = 0;
+  #checkpointTimer: NodeJS.Timeout | undefined;
+  #checkpointSoon = false;
+  #checkpointFailing = false;
   #readFailing = false;
   #closed = false;
 
@@ -185,6 +193,8 @@ export class SqliteStore implements MessageStore {
       db.pragma(`cache_size = -${Math.max(256, options.cacheKiB ?? 8192)}`);
       // A long-lived WAL is trimmed back after each checkpoint instead of staying at its largest.
       db.pragma('journal_size_limit = 4194304');
+      // Checkpoints are the store's to time, not inside a commit (checkpoint-policy.ts says why).
+      db.pragma('wal_autocheckpoint = 0');
       // The first read: takes the lock (STORE_LOCKED here) and refuses a file that is not ours before anything is written.
       inspect(db, resolved);
       const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
@@ -221,8 +231,12 @@ export class SqliteStore implements MessageStore {
     this.#maxPeers = Math.max(1, options.maxPeers ?? 10_000);
     this.#sql = prepare(db);
     const commit = db.transaction((ops: readonly WriteOp[]) => this.#apply(ops));
+    this.#checkpoint = { ...DEFAULT_CHECKPOINT, ...options.checkpoint };
     this.#batcher = new WriteBatcher<WriteOp>({
-      commit: (ops) => commit.immediate(ops),
+      commit: (ops) => {
+        commit.immediate(ops);
+        this.#committed();
+      },
       onFailure: (error) => this.#report(error),
       ...(options.schedule ? { schedule: options.schedule } : {}),
       ...(options.maxUnsaved === undefined ? {} : { maxUnsaved: options.maxUnsaved }),
@@ -314,8 +328,10 @@ export class SqliteStore implements MessageStore {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#checkpointTimer);
     this.#batcher.flush(true);
     try {
+      // The last connection's close checkpoints and removes the WAL file.
       this.#db.close();
     } catch (error) {
       this.#report(error);
@@ -359,6 +375,55 @@ export class SqliteStore implements MessageStore {
     if (peersTouched) {
       const { n } = this.#sql.peerCount.get() as { n: number };
       if (n > this.#maxPeers) this.#sql.prunePeers.run(n - this.#maxPeers);
+    }
+  }
+
+  /** After each commit: checkpoint at once past maxWalBytes (after this turn's appends resolved), else once writes pause. */
+  #committed(): void {
+    this.#lastCommit = performance.now();
+    const decision = checkpointDecision(this.#checkpoint, this.#walBytes(), 0);
+    if (decision.action === 'now') {
+      if (this.#checkpointSoon) return;
+      this.#checkpointSoon = true;
+      setImmediate(() => {
+        this.#checkpointSoon = false;
+        this.#runCheckpoint();
+      });
+    } else if (decision.action === 'wait' && this.#checkpointTimer === undefined) {
+      this.#armCheckpoint(decision.inMs);
+    }
+  }
+
+  #armCheckpoint(inMs: number): void {
+    // One timer for the store, re-armed from its own callback: never one per commit.
+    this.#checkpointTimer = setTimeout(() => {
+      this.#checkpointTimer = undefined;
+      if (this.#closed) return;
+      const decision = checkpointDecision(this.#checkpoint, this.#walBytes(), performance.now() - this.#lastCommit);
+      if (decision.action === 'now') this.#runCheckpoint();
+      else if (decision.action === 'wait') this.#armCheckpoint(decision.inMs);
+    }, inMs);
+    this.#checkpointTimer.unref();
+  }
+
+  #runCheckpoint(): void {
+    if (this.#closed) return;
+    try {
+      // TRUNCATE: the WAL file goes back to 0 bytes, so its size says what is left to fold in.
+      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+      this.#checkpointFailing = false;
+    } catch (error) {
+      // Nothing is lost: the batches stay in the WAL and are folded in by a later checkpoint or the next open.
+      if (!this.#checkpointFailing) this.#report(error, 'the newest messages stay safe in its WAL file');
+      this.#checkpointFailing = true;
+    }
+  }
+
+  #walBytes(): number {
+    try {
+      return fs.statSync(`${this.path}-wal`).size;
+    } catch {
+      return 0;
     }
   }
 

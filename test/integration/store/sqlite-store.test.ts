@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { SqliteStore } from '../../../src/store/sqlite-store.js';
 import type { StoredMessage } from '../../../src/store/store.js';
 import { record, tempFolder } from '../../helpers/store-files.js';
+import { waitUntil } from '../../helpers/wait.js';
 
 const ids = (records: readonly StoredMessage[]): string[] => records.map((r) => r.id);
 
@@ -154,6 +155,25 @@ describe('SqliteStore', () => {
     assert.equal(store.batches - before, 1);
     for (let i = 500; i < 505; i += 1) await store.append(record(i));
     assert.equal(store.batches - before, 6, 'one by one, one transaction each');
+  });
+
+  it('folds the WAL into the file once writes pause, and at once past maxWalBytes', async (t) => {
+    const folder = tempFolder();
+    t.after(folder.remove);
+    const wal = (store: SqliteStore): number => (fs.existsSync(`${store.path}-wal`) ? fs.statSync(`${store.path}-wal`).size : 0);
+    const idle = SqliteStore.open(path.join(folder.dir, 'idle.db'), { checkpoint: { idleMs: 100 } });
+    t.after(() => idle.close());
+    await Promise.all(Array.from({ length: 50 }, (_, i) => idle.append(record(i))));
+    assert.ok(wal(idle) > 0, 'the commit went to the WAL');
+    await waitUntil(() => wal(idle) === 0, 5000, () => `the WAL folded in after 100 ms idle; it has ${wal(idle)} bytes`);
+    assert.equal(idle.query({ limit: 100 }).length, 50);
+
+    const busy = SqliteStore.open(path.join(folder.dir, 'busy.db'), { checkpoint: { idleMs: 60_000, maxWalBytes: 64 * 1024 } });
+    t.after(() => busy.close());
+    for (let round = 0; round < 20; round += 1) await Promise.all(Array.from({ length: 20 }, (_, i) => busy.append(record(round * 20 + i, { text: 'x'.repeat(500) }))));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(wal(busy) < 256 * 1024, `the WAL stays near its 64 KiB cap without an idle moment: ${wal(busy)} bytes`);
+    assert.equal(busy.query({ limit: 1000 }).length, 400);
   });
 
   it('a query sees writes made in the same turn', (t) => {
