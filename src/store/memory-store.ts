@@ -7,7 +7,18 @@
 import type { PeerId } from '../transport/transport.js';
 import type { HistoryQuery, KnownPeer, MessageStatus, MessageStore, StoredMessage } from './store.js';
 import { StoreError } from './store-errors.js';
-import { DEFAULT_LIMIT, DEFAULT_PEERS, DEFAULT_RECALL, collapseRepeats, mergePeer, normalizeLimit, recordProblem, withStatus } from './store-rules.js';
+import {
+  DEFAULT_LIMIT,
+  DEFAULT_PEERS,
+  DEFAULT_RECALL,
+  collapseRepeats,
+  mergePeer,
+  normalizeLimit,
+  peerProblem,
+  recordProblem,
+  statusProblem,
+  withStatus,
+} from './store-rules.js';
 import { matchesWords, queryWords } from './search-words.js';
 
 export interface MemoryStoreOptions {
@@ -53,11 +64,7 @@ export class MemoryStore implements MessageStore {
 
   /** `append` without the promise, for callers that replay records in bulk. */
   put(record: StoredMessage): void {
-    const problem = recordProblem(record);
-    if (problem) {
-      this.onError(new StoreError('STORE_BAD_RECORD', `record not stored: ${problem}`));
-      return;
-    }
+    if (this.#refused(recordProblem(record))) return;
     const known = this.#messages.get(record.id);
     if (known) {
       this.#messages.set(record.id, withStatus(known, record.status, record.error));
@@ -71,6 +78,7 @@ export class MemoryStore implements MessageStore {
   }
 
   updateStatus(id: string, status: MessageStatus, error?: string): Promise<void> {
+    if (this.#refused(statusProblem(id, status, error))) return Promise.resolve();
     const known = this.#messages.get(id);
     if (known) this.#messages.set(id, withStatus(known, status, error));
     return Promise.resolve();
@@ -97,7 +105,7 @@ export class MemoryStore implements MessageStore {
   }
 
   rememberPeer(peer: KnownPeer): void {
-    if (typeof peer?.id !== 'string') return;
+    if (this.#refused(peerProblem(peer))) return;
     this.#peers.set(peer.id, mergePeer(this.#peers.get(peer.id), peer));
     if (this.#peers.size > this.#maxPeers) {
       // Rare (a full list), so a linear look for the stalest is fine.
@@ -120,6 +128,12 @@ export class MemoryStore implements MessageStore {
       if (r.direction === 'out' && r.kind === 'chat') texts.push(r.text);
     }
     return collapseRepeats(texts, n);
+  }
+
+  #refused(problem: string | null): boolean {
+    if (problem === null) return false;
+    this.onError(new StoreError('STORE_BAD_RECORD', `not stored in memory: ${problem}`));
+    return true;
   }
 
   /** Nothing to flush; the records stay readable. Idempotent. */

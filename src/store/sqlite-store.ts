@@ -30,7 +30,19 @@ import { ftsMatchExpression } from './search-words.js';
 import type { HistoryQuery, KnownPeer, MessageStatus, MessageStore, StoredMessage } from './store.js';
 import { RECORD_VERSION } from './store.js';
 import { StoreError, describeStoreFailure, rawCode, storeErrorCode, toStoreError } from './store-errors.js';
-import { DEFAULT_LIMIT, DEFAULT_PEERS, DEFAULT_RECALL, MAX_LIMIT, collapseRepeats, mergePeer, normalizeLimit, recordProblem, withStatus } from './store-rules.js';
+import {
+  DEFAULT_LIMIT,
+  DEFAULT_PEERS,
+  DEFAULT_RECALL,
+  MAX_LIMIT,
+  collapseRepeats,
+  mergePeer,
+  normalizeLimit,
+  peerProblem,
+  recordProblem,
+  statusProblem,
+  withStatus,
+} from './store-rules.js';
 import { WriteBatcher } from './write-batcher.js';
 
 export interface SqliteStoreOptions {
@@ -79,6 +91,11 @@ interface PeerRow {
   name: string | null;
   verified: number;
   last_seen: number;
+}
+
+/** An error about the op itself, not the disk: SQLite refusing a value, or the driver unable to bind one. */
+function isRefusedOp(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof RangeError || /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(rawCode(error));
 }
 
 const COLUMNS = 'seq, id, at, direction, peer, name, kind, text, status, remote, verified, line, error';
@@ -257,23 +274,18 @@ export class SqliteStore implements MessageStore {
   }
 
   append(record: StoredMessage): Promise<void> {
-    const problem = recordProblem(record);
-    if (problem) {
-      this.onError(new StoreError('STORE_BAD_RECORD', `${describeStoreFailure('STORE_BAD_RECORD', this.path)}: ${problem}`));
-      return Promise.resolve();
-    }
-    if (this.#closed) return Promise.resolve();
+    if (this.#refused(recordProblem(record)) || this.#closed) return Promise.resolve();
     return this.#batcher.write({ op: 'append', record });
   }
 
   /** A later status (queued -> sent, gave-up...). No `error` clears the old one. Unknown ids change nothing. */
   updateStatus(id: string, status: MessageStatus, error?: string): Promise<void> {
-    if (this.#closed || typeof id !== 'string') return Promise.resolve();
+    if (this.#refused(statusProblem(id, status, error)) || this.#closed) return Promise.resolve();
     return this.#batcher.write({ op: 'status', id, status, error: error ?? null });
   }
 
   rememberPeer(peer: KnownPeer): void {
-    if (this.#closed || typeof peer?.id !== 'string') return;
+    if (this.#refused(peerProblem(peer)) || this.#closed) return;
     this.#batcher.post({ op: 'peer', peer });
   }
 
@@ -340,43 +352,62 @@ export class SqliteStore implements MessageStore {
     }
   }
 
+  /** Report a bad record, status or peer (STORE_BAD_RECORD): true when refused. */
+  #refused(problem: string | null): boolean {
+    if (problem === null) return false;
+    this.onError(new StoreError('STORE_BAD_RECORD', `${describeStoreFailure('STORE_BAD_RECORD', this.path)}: ${problem}`));
+    return true;
+  }
+
   #apply(ops: readonly WriteOp[]): void {
     let peersTouched = false;
     for (const op of ops) {
-      switch (op.op) {
-        case 'append': {
-          const r = op.record;
-          this.#sql.insert.run({
-            id: r.id,
-            at: Math.trunc(r.at),
-            direction: r.direction,
-            peer: r.peer,
-            name: r.name ?? null,
-            kind: r.kind,
-            text: r.text,
-            status: r.status,
-            remote: r.remote ?? null,
-            verified: r.verified === undefined ? null : r.verified ? 1 : 0,
-            line: r.line ?? null,
-            error: r.error ?? null,
-          });
-          break;
-        }
-        case 'status':
-          this.#sql.status.run(op.status, op.error, op.id);
-          break;
-        case 'peer':
-          this.#sql.peer.run(op.peer.id, op.peer.name ?? null, op.peer.verified ? 1 : 0, Math.trunc(op.peer.lastSeen));
-          peersTouched = true;
-          break;
-        case 'forget':
-          this.#sql.forget.run(op.id);
-          break;
+      try {
+        peersTouched = this.#applyOne(op) || peersTouched;
+      } catch (error) {
+        // One op SQLite refuses for what it is (a constraint, a value it cannot bind) must not
+        // fail its batch again and again: it is reported and skipped; the statement alone was
+        // rolled back. A disk or file failure fails the whole batch, to be retried.
+        if (!isRefusedOp(error)) throw error;
+        this.#refused(`${op.op} not stored: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     if (peersTouched) {
       const { n } = this.#sql.peerCount.get() as { n: number };
       if (n > this.#maxPeers) this.#sql.prunePeers.run(n - this.#maxPeers);
+    }
+  }
+
+  /** Write one op; true when it touched the peers table. */
+  #applyOne(op: WriteOp): boolean {
+    switch (op.op) {
+      case 'append': {
+        const r = op.record;
+        this.#sql.insert.run({
+          id: r.id,
+          at: Math.trunc(r.at),
+          direction: r.direction,
+          peer: r.peer,
+          name: r.name ?? null,
+          kind: r.kind,
+          text: r.text,
+          status: r.status,
+          remote: r.remote ?? null,
+          verified: r.verified === undefined ? null : r.verified ? 1 : 0,
+          line: r.line ?? null,
+          error: r.error ?? null,
+        });
+        return false;
+      }
+      case 'status':
+        this.#sql.status.run(op.status, op.error, op.id);
+        return false;
+      case 'peer':
+        this.#sql.peer.run(op.peer.id, op.peer.name ?? null, op.peer.verified ? 1 : 0, Math.trunc(op.peer.lastSeen));
+        return true;
+      case 'forget':
+        this.#sql.forget.run(op.id);
+        return false;
     }
   }
 

@@ -41,6 +41,29 @@ export function recordProblem(record: StoredMessage): string | null {
   if (typeof r.kind !== 'string' || !KINDS.has(r.kind)) return `record ${r.id}: kind ${JSON.stringify(r.kind)} is unknown`;
   if (typeof r.text !== 'string') return `record ${r.id}: text is not a string`;
   if (!isMessageStatus(r.status)) return `record ${r.id}: status ${JSON.stringify(r.status)} is unknown`;
+  for (const field of ['remote', 'line', 'error'] as const) {
+    if (r[field] !== undefined && typeof r[field] !== 'string') return `record ${r.id}: ${field} is not a string`;
+  }
+  if (r.verified !== undefined && typeof r.verified !== 'boolean') return `record ${r.id}: verified is not a boolean`;
+  return null;
+}
+
+/** Why `peer` cannot be remembered, or null when it can. */
+export function peerProblem(peer: KnownPeer): string | null {
+  const p = peer as unknown as Record<string, unknown> | null;
+  if (typeof p !== 'object' || p === null) return 'peer is not an object';
+  if (typeof p.id !== 'string' || p.id.length === 0 || p.id.length > MAX_ID) return `peer id ${JSON.stringify(p.id)} is not a string of 1..${MAX_ID} characters`;
+  if (p.name !== null && typeof p.name !== 'string') return `peer ${p.id}: name is neither a string nor null`;
+  if (typeof p.verified !== 'boolean') return `peer ${p.id}: verified is not a boolean`;
+  if (typeof p.lastSeen !== 'number' || !Number.isFinite(p.lastSeen)) return `peer ${p.id}: lastSeen ${String(p.lastSeen)} is not a time`;
+  return null;
+}
+
+/** Why a status update cannot be stored, or null when it can. */
+export function statusProblem(id: unknown, status: unknown, error: unknown): string | null {
+  if (typeof id !== 'string') return 'status update: id is not a string';
+  if (!isMessageStatus(status)) return `status update of ${id}: status ${JSON.stringify(status)} is unknown`;
+  if (error !== undefined && typeof error !== 'string') return `status update of ${id}: error is not a string`;
   return null;
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { SqliteStore } from '../../../src/store/sqlite-store.js';
 import type { StoredMessage } from '../../../src/store/store.js';
@@ -127,6 +128,42 @@ describe('SqliteStore', () => {
     assert.deepEqual(ids(store.query({})), ['m1', 'm3']);
     assert.deepEqual(errors.map((e) => e.code), ['STORE_BAD_RECORD']);
     assert.match(errors[0]?.message ?? '', /record m2: at NaN is not a time/);
+  });
+
+  it('a bad status or peer is refused with STORE_BAD_RECORD; the writes around it are stored', async (t) => {
+    const { open } = fresh(t);
+    let store = open();
+    const errors: { code?: string; message: string }[] = [];
+    store.onError = (error) => errors.push(error);
+    await store.append(record(1, { direction: 'out', status: 'queued' }));
+    await store.updateStatus('m1', 'lost' as 'sent');
+    store.rememberPeer({ id: 'p', name: 'P', verified: true, lastSeen: Number.NaN });
+    store.rememberPeer({ id: 'q', name: 'Q', verified: true, lastSeen: 5 });
+    await store.updateStatus('m1', 'sent');
+    assert.deepEqual(errors.map((e) => e.code), ['STORE_BAD_RECORD', 'STORE_BAD_RECORD']);
+    assert.equal(store.failing, false);
+    store.close();
+    store = open();
+    assert.equal(store.query({})[0]?.status, 'sent');
+    assert.deepEqual(store.knownPeers().map((p) => p.id), ['q']);
+  });
+
+  it('a write SQLite itself refuses is reported and skipped, not retried with every later batch', async (t) => {
+    const { file, open } = fresh(t);
+    open().close();
+    // Another program's trigger on the file stands in for any constraint the store did not foresee.
+    const db = new Database(file);
+    db.exec("CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN new.text = 'poison' BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END;");
+    db.close();
+    const store = open();
+    const errors: { code?: string; message: string }[] = [];
+    store.onError = (error) => errors.push(error);
+    await Promise.all([store.append(record(1)), store.append(record(2, { text: 'poison' })), store.append(record(3))]);
+    await store.append(record(4));
+    assert.deepEqual(ids(store.query({})), ['m1', 'm3', 'm4']);
+    assert.deepEqual(errors.map((e) => e.code), ['STORE_BAD_RECORD']);
+    assert.match(errors[0]?.message ?? '', /append not stored: refused by trigger/);
+    assert.equal(store.failing, false);
   });
 
   it('stored before shown: an append resolves only after the batch holding it committed', async (t) => {

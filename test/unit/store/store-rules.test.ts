@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { collapseRepeats, mergePeer, normalizeLimit, recordProblem, withStatus } from '../../../src/store/store-rules.js';
+import { collapseRepeats, mergePeer, normalizeLimit, peerProblem, recordProblem, statusProblem, withStatus } from '../../../src/store/store-rules.js';
+import type { KnownPeer } from '../../../src/store/store.js';
 import type { StoredMessage } from '../../../src/store/store.js';
 import { record } from '../../helpers/store-files.js';
 
@@ -34,9 +35,30 @@ describe('store rules', () => {
       [{ text: 42 as unknown as string }, /text is not a string/],
       [{ status: 'lost' as 'sent' }, /status "lost" is unknown/],
       [{ peer: undefined as unknown as string }, /peer is not a string/],
+      [{ remote: 40000 as unknown as string }, /remote is not a string/],
+      [{ error: {} as unknown as string }, /error is not a string/],
+      [{ verified: 'yes' as unknown as boolean }, /verified is not a boolean/],
     ];
     for (const [fields, pattern] of bad) assert.match(recordProblem(record(1, fields ?? {})) ?? '', pattern);
     assert.equal(recordProblem(null as unknown as StoredMessage), 'not an object');
+  });
+
+  it('peerProblem and statusProblem accept good values and name what is wrong', () => {
+    const good: KnownPeer = { id: '127.0.0.1:5001', name: null, verified: false, lastSeen: 1 };
+    assert.equal(peerProblem(good), null);
+    const badPeers: [Partial<KnownPeer>, RegExp][] = [
+      [{ id: '' }, /^peer id "" is not a string/],
+      [{ lastSeen: Number.NaN }, /lastSeen NaN is not a time/],
+      [{ verified: 1 as unknown as boolean }, /verified is not a boolean/],
+      [{ name: 7 as unknown as string }, /name is neither/],
+    ];
+    for (const [fields, pattern] of badPeers) assert.match(peerProblem({ ...good, ...fields }) ?? '', pattern);
+    assert.equal(peerProblem(undefined as unknown as KnownPeer), 'peer is not an object');
+    assert.equal(statusProblem('m1', 'sent', undefined), null);
+    assert.equal(statusProblem('m1', 'gave-up', 'timed out'), null);
+    assert.equal(statusProblem('m1', 'lost', undefined), 'status update of m1: status "lost" is unknown');
+    assert.equal(statusProblem('m1', 'failed', 42), 'status update of m1: error is not a string');
+    assert.equal(statusProblem(7, 'sent', undefined), 'status update: id is not a string');
   });
 
   it('mergePeer keeps a known name over null and never moves lastSeen back', () => {
