@@ -13,6 +13,7 @@ import { measureReceive } from './receive.js';
 import { measureRooms, roomsRows } from './rooms.js';
 import { fanoutRows, latencyRows, memoryRows, receiveRows, startupRows } from './rows.js';
 import { measureStartup } from './startup.js';
+import { measureStore, storeRows } from './store.js';
 import { machine, renderTable, type Row } from './table.js';
 
 export const FULL = {
@@ -23,6 +24,7 @@ export const FULL = {
   startup: { rounds: 15 },
   registry: { small: 1000, large: 100_000, ops: 100_000, rounds: 3 },
   rooms: { joins: 15, messages: 1000, warmup: 50, throughput: 10_000, tcpConcurrency: 50 },
+  store: { messages: 1_000_000, queries: 50, baselineQueries: 5, openRounds: 41, appends: 10_000, senders: 50 },
 };
 
 function step(what: string): () => void {
@@ -52,6 +54,9 @@ async function main(): Promise<void> {
   done = step(`rooms (${p.rooms.joins} joins, ${p.rooms.messages} messages, ${p.rooms.throughput} at once; in a namespace with a testnet)`);
   const rooms = await measureRooms(p.rooms);
   done();
+  done = step(`history store (${p.store.messages} messages)`);
+  const store = await measureStore(p.store);
+  done();
 
   const rows: Row[] = [
     ...receiveRows(receive, p.receive.messages, p.receive.senders),
@@ -60,6 +65,7 @@ async function main(): Promise<void> {
     ...startupRows(startup),
     ...memoryRows(receive, registry, p.receive.messages, p.registry.small, p.registry.large),
     ...roomsRows(rooms, p.rooms),
+    ...storeRows(store, p.store),
   ];
   const host = machine();
   const seconds = (performance.now() - started) / 1000;
@@ -69,7 +75,7 @@ async function main(): Promise<void> {
   process.stdout.write(missed.length ? `missed: ${missed.join(', ')}\n` : 'every target met\n');
 
   const file = path.join(ROOT, 'bench', 'results.json');
-  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms } };
+  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, store } };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`);
 }

@@ -67,9 +67,17 @@ export interface MessageStore {
   updateStatus?(id: string, status: MessageStatus, error?: string): Promise<void>;
   /** Newest last. Stores that only append return []. */
   query(query: HistoryQuery): StoredMessage[];
-  knownPeers?(): KnownPeer[];
+  /** Peers from earlier runs, most recently seen first (at most `limit`). */
+  knownPeers?(limit?: number): KnownPeer[];
+  /** Upsert: a null name keeps the name already known; lastSeen never goes back. */
   rememberPeer?(peer: KnownPeer): void;
+  /** Forget the peer row only; its messages stay in the history. */
   forgetPeer?(id: PeerId): void;
+  /**
+   * The user's own chat lines, newest last, repeats in a row collapsed: what
+   * Up/Down recalls across runs. Cheap: it never scans the whole history.
+   */
+  recentOutgoingTexts?(limit?: number): string[];
   /** Told of a failure, once until writes succeed again. */
   onError: (error: NodeJS.ErrnoException) => void;
   /** Flush and close; idempotent, never throws. */
