@@ -148,14 +148,13 @@ export class OutboxRunner extends EventEmitter<OutboxRunnerEvents> {
   #pump(): void {
     if (this.#closed) return;
     const now = this.#clock.now();
+    // A message given up behind a failing head was never tried: the head's
+    // failure is why, so it is named for the ones behind it too.
+    const lastErrorOf = new Map<PeerId, string>();
     for (const entry of this.outbox.expire(now)) {
-      this.emit('gave-up', {
-        id: entry.id,
-        to: entry.to,
-        text: entry.text,
-        attempts: entry.attempts,
-        error: entry.lastError ?? 'never tried',
-      });
+      const error = entry.lastError ?? lastErrorOf.get(entry.to) ?? 'never tried';
+      if (entry.lastError) lastErrorOf.set(entry.to, entry.lastError);
+      this.emit('gave-up', { id: entry.id, to: entry.to, text: entry.text, attempts: entry.attempts, error });
     }
     for (const due of this.outbox.due(now)) {
       const entry = this.outbox.markSending(due.id);
