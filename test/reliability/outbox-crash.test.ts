@@ -17,6 +17,7 @@ import readline from 'node:readline';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { stopChild } from '../helpers/child.js';
+import { listenAgain } from '../helpers/listen-again.js';
 import { closedPort, delay, report, tempDir } from './support.js';
 
 const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/outbox-crash-peer.ts');
@@ -24,7 +25,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const PEERS = 10;
 const MESSAGES = 100;
 const KILLS = 20;
-const FILL_KILLS = 10;
+const FILL_KILLS = 12;
 
 const temp = tempDir('outbox-crash');
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -108,8 +109,7 @@ async function listen(ports: readonly number[]): Promise<Map<number, string[]>> 
       });
       socket.on('close', () => sockets.delete(socket));
     });
-    server.listen(port, '127.0.0.1');
-    await once(server, 'listening');
+    await listenAgain(server, port);
     cleanup.push(async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
@@ -153,7 +153,7 @@ test('outbox: 20 SIGKILLs while queueing and draining 100 messages to 10 peers l
   while (kills < KILLS && !drained) {
     const run = start(file, ports, 'drain');
     replays.push(await run.waitFor((e) => e.type === 'replay', 20_000));
-    const k = 1 + Math.floor(Math.random() * 8);
+    const k = 1 + Math.floor(Math.random() * 5);
     const seen = await Promise.race([
       run.waitFor(() => run.events.filter((e) => e.type === 'sent').length >= k, 20_000).then(() => 'sent' as const),
       run.waitFor((e) => e.type === 'drained', 20_000).then(() => 'drained' as const),
@@ -189,6 +189,7 @@ test('outbox: 20 SIGKILLs while queueing and draining 100 messages to 10 peers l
   }
 
   const duplicates: string[] = [];
+  let extraCopies = 0;
   for (const [index, port] of ports.entries()) {
     const got = (received.get(port) ?? []).map(idOf);
     const expected = Array.from({ length: MESSAGES / PEERS }, (_, j) => `m${String(j * PEERS + index).padStart(3, '0')}`);
@@ -200,13 +201,14 @@ test('outbox: 20 SIGKILLs while queueing and draining 100 messages to 10 peers l
     for (const [id, count] of counts) {
       if (count === 1) continue;
       duplicates.push(`${id}x${count}`);
+      extraCopies += count - 1;
       assert.ok(count - 1 <= (inDoubtTimes.get(id) ?? 0), `${id} arrived ${count} times but was in doubt ${inDoubtTimes.get(id) ?? 0} times`);
     }
   }
   const inDoubt = [...inDoubtTimes.values()].reduce((a, b) => a + b, 0);
   report(
     `outbox crash: ${kills} SIGKILLs, ${replays.length} starts, ${MESSAGES} messages to ${PEERS} peers all arrived in order; ` +
-      `${inDoubt} attempts in doubt at a restart, ${duplicates.length} duplicates${duplicates.length ? ` (${duplicates.join(', ')})` : ''}; ` +
+      `${inDoubt} attempts in doubt at a restart, ${extraCopies} duplicate arrivals of ${duplicates.length} messages${duplicates.length ? ` (${duplicates.join(', ')})` : ''}; ` +
       `torn tails repaired: ${replays.filter((r) => (r.tornBytes ?? 0) > 0).length}`,
   );
 });

@@ -4,7 +4,6 @@
  * opened by the test (listen on 0, read it, close, reuse).
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -18,6 +17,7 @@ import { parseAddress } from '../../../src/protocol/line.js';
 import { openOutbox } from '../../../src/store/outbox-journal.js';
 import { sendMessage } from '../../../src/transport/tcp/sender.js';
 import { startBlackholes } from '../../helpers/blackhole.js';
+import { listenAgain } from '../../helpers/listen-again.js';
 import { closedPort } from '../../helpers/net.js';
 import { Wakeups, waitUntil } from '../../helpers/wait.js';
 
@@ -59,8 +59,7 @@ async function listenOn(t: TestContext, port: number): Promise<Peer> {
     });
     socket.on('close', () => sockets.delete(socket));
   });
-  server.listen(port, '127.0.0.1');
-  await once(server, 'listening');
+  await listenAgain(server, port);
   const close = async (): Promise<void> => {
     for (const socket of sockets) socket.destroy();
     if (server.listening) await new Promise((resolve) => server.close(resolve));
