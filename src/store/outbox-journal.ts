@@ -1,6 +1,7 @@
 /**
  * The outbox on disk: an append-only file of JSON lines, one per operation
- * (enqueue, attempt, sent, failed, cancel, gave-up), replayed at start to
+ * (enqueue, attempt, sent, failed, cancel, gave-up; the format is in
+ * ./outbox-codec.ts), replayed at start to
  * rebuild the Outbox, compacted by writing the live state to a temporary
  * file and renaming it over the journal.
  *
@@ -24,8 +25,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Outbox, type OutboxEntry, type OutboxOp, type OutboxOptions } from '../core/outbox.js';
-import type { MessageKind } from '../protocol/line.js';
-import type { SendFailure } from '../transport/transport.js';
+import { decodeOutboxLine, encodeOutboxOp } from './outbox-codec.js';
 
 /** Compact when the journal is this many times the live state's size (default 4). */
 export const DEFAULT_COMPACT_FACTOR = 4;
@@ -77,52 +77,6 @@ export interface ReplayReport {
   readonly bytes: number;
   /** Entries whose last attempt has no result: they may reach their peer twice. */
   readonly inDoubt: readonly OutboxEntry[];
-}
-
-const KINDS: ReadonlySet<string> = new Set<MessageKind>(['chat', 'hello', 'connect', 'exit']);
-const FAILURES: ReadonlySet<string> = new Set<SendFailure>(['refused', 'timeout', 'unreachable', 'reset', 'error']);
-
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v);
-
-/**
- * Check one parsed line and return it as an operation, or undefined when it
- * is not one (a hand-edited or corrupt line). Pure; never throws.
- */
-export function parseOutboxOp(value: unknown): OutboxOp | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  switch (v.op) {
-    case 'enqueue':
-      return isString(v.id) &&
-        isString(v.to) &&
-        isString(v.kind) &&
-        KINDS.has(v.kind) &&
-        isString(v.text) &&
-        isString(v.line) &&
-        isTime(v.at) &&
-        optional(v.attempts, isCount) &&
-        optional(v.nextAt, isTime) &&
-        optional(v.lastError, isString) &&
-        optional(v.failure, (f) => isString(f) && FAILURES.has(f))
-        ? (v as unknown as OutboxOp)
-        : undefined;
-    case 'attempt':
-    case 'sent':
-    case 'cancel':
-    case 'gave-up':
-      return isString(v.id) ? (v as unknown as OutboxOp) : undefined;
-    case 'failed':
-      return isString(v.id) && isString(v.error) && isString(v.failure) && FAILURES.has(v.failure) && isTime(v.nextAt) && isCount(v.failures)
-        ? (v as unknown as OutboxOp)
-        : undefined;
-    case 'backoff':
-      return isString(v.to) && isCount(v.failures) ? (v as unknown as OutboxOp) : undefined;
-    default:
-      return undefined;
-  }
 }
 
 /**
@@ -231,7 +185,8 @@ export class OutboxJournal {
     } catch (error) {
       return fail(error, 'open the');
     }
-    let text: Buffer;
+    let replay: ReplayReport;
+    let journal: OutboxJournal;
     try {
       const stat = fs.fstatSync(fd);
       if (!stat.isFile()) {
@@ -240,20 +195,13 @@ export class OutboxJournal {
       }
       // Our own file, holding private messages: tighten a looser mode.
       if ((stat.mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600);
-      text = fs.readFileSync(file);
-    } catch (error) {
-      fs.closeSync(fd);
-      return fail(error, 'read the');
-    }
-
-    const journal = new OutboxJournal(file, fd, text.length, outbox, options);
-    const replay = journal.#replay(text);
-    try {
+      journal = new OutboxJournal(file, fd, stat.size, outbox, options);
+      replay = journal.#replay();
       if (replay.tornBytes > 0) fs.ftruncateSync(fd, replay.bytes);
       fs.rmSync(`${file}.tmp`, { force: true });
     } catch (error) {
       fs.closeSync(fd);
-      return fail(error, 'repair the');
+      return fail(error, 'read the');
     }
     journal.#bytes = replay.bytes;
     outbox.onOps = (ops) => journal.#append(ops);
@@ -300,9 +248,9 @@ export class OutboxJournal {
         batch = [];
       };
       for (const op of this.#outbox.compactOps()) {
-        const line = JSON.stringify(op);
+        const line = encodeOutboxOp(op);
         if (op.op === 'enqueue') {
-          enqueueBytes += Buffer.byteLength(line) + 1;
+          enqueueBytes += line.length + 1;
           enqueueCount += 1;
         }
         batch.push(line);
@@ -357,34 +305,59 @@ export class OutboxJournal {
     }
   }
 
-  #replay(text: Buffer): ReplayReport {
-    // A last line without its newline was cut short by a crash: its write
-    // never returned, so the operation never happened. Drop it.
-    const end = text.lastIndexOf(0x0a) + 1;
-    const tornBytes = text.length - end;
+  /**
+   * Read the file in 1 MiB chunks (a 100,000-message journal held whole,
+   * as bytes, as a string and as lines at once, cost more than the outbox
+   * itself) and apply each complete line. A last line without its newline
+   * was cut short by a crash: its write never returned, so the operation
+   * never happened. It is dropped (and truncated by the caller).
+   */
+  #replay(): ReplayReport {
+    const fd = fs.openSync(this.path, 'r');
     let ops = 0;
     let skipped = 0;
-    for (const line of text.toString('utf8', 0, end).split('\n')) {
-      if (line.length === 0) continue;
-      let op: OutboxOp | undefined;
-      try {
-        op = parseOutboxOp(JSON.parse(line));
-      } catch {
-        op = undefined;
+    let complete = 0;
+    let total = 0;
+    try {
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      let carry: Buffer = Buffer.alloc(0);
+      for (;;) {
+        const read = fs.readSync(fd, chunk, 0, chunk.length, null);
+        if (read === 0) break;
+        total += read;
+        const bytes = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
+        const end = bytes.lastIndexOf(0x0a) + 1;
+        // Copy the unfinished tail: `chunk` is reused by the next read.
+        carry = Buffer.from(bytes.subarray(end));
+        complete += end;
+        if (end === 0) continue;
+        const text = bytes.toString('utf8', 0, end);
+        // Line by line without split(): an array of every line in the chunk
+        // would outlive a few young-generation collections and be promoted.
+        for (let from = 0; from < text.length; ) {
+          const to = text.indexOf('\n', from);
+          const line = text.slice(from, to);
+          from = to + 1;
+          if (line.length === 0) continue;
+          const op = decodeOutboxLine(line);
+          if (op && this.#outbox.apply(op)) {
+            ops += 1;
+            if (op.op === 'enqueue') this.#countEnqueue(line);
+          } else {
+            skipped += 1;
+          }
+        }
       }
-      if (op && this.#outbox.apply(op)) {
-        ops += 1;
-        if (op.op === 'enqueue') this.#countEnqueue(line);
-      } else {
-        skipped += 1;
-      }
+    } finally {
+      fs.closeSync(fd);
     }
     const inDoubt = this.#outbox.recoverInFlight();
-    return { ops, skipped, tornBytes, bytes: end, inDoubt };
+    return { ops, skipped, tornBytes: total - complete, bytes: complete, inDoubt };
   }
 
   #countEnqueue(line: string): void {
-    this.#enqueueBytes += Buffer.byteLength(line) + 1;
+    // Lines are mostly ASCII: length is close enough for a compaction threshold, and cheap.
+    this.#enqueueBytes += line.length + 1;
     this.#enqueueCount += 1;
   }
 
@@ -395,7 +368,7 @@ export class OutboxJournal {
       this.#tryCompact();
       return;
     }
-    const lines = ops.map((op) => JSON.stringify(op));
+    const lines = ops.map(encodeOutboxOp);
     const bytes = Buffer.from(`${lines.join('\n')}\n`);
     try {
       writeAll(this.#fd, bytes);
