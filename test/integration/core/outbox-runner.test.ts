@@ -124,7 +124,7 @@ describe('OutboxRunner over loopback TCP', () => {
     const attempts = events.filter((e) => e.type === 'sending').map((e) => e.attempt);
     assert.deepEqual(attempts, Array.from({ length: attempts.length }, (_, i) => i + 1));
     assert.ok(sent.type === 'sent' && sent.attempts === attempts.length && sent.attempts >= 3, seen());
-    assert.deepEqual(journalAtSent.map((line) => JSON.parse(line)), [{ op: 'sent', id: 'm1' }], 'recorded before the event');
+    assert.deepEqual(journalAtSent.map((line) => JSON.parse(line)), [['s', 'm1']], 'recorded before the event');
     assert.equal(run.outbox.size, 0);
     assert.equal(run.outbox.nextWakeAt(), null);
   });
