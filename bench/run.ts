@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { measureFanout } from './fanout.js';
 import { measureLatency } from './latency.js';
+import { measureOutbox, outboxRows } from './outbox.js';
 import { measureRegistry } from './memory.js';
 import { ROOT } from './procs.js';
 import { measureReceive } from './receive.js';
@@ -21,6 +22,7 @@ export const FULL = {
   fanout: { peers: 500, unresponsive: 50, timeoutMs: 1000, rounds: 3, serialScale: 10 },
   startup: { rounds: 15 },
   registry: { small: 1000, large: 100_000, ops: 100_000, rounds: 3 },
+  outbox: { messages: 100_000, peers: 100, wakes: 5, startupRounds: 7, drain: 1000, drainRounds: 3, settleMs: 40_000 },
 };
 
 function step(what: string): () => void {
@@ -47,6 +49,9 @@ async function main(): Promise<void> {
   done = step('registry scaling');
   const registry = measureRegistry(p.registry);
   done();
+  done = step(`outbox (${p.outbox.messages} queued; resident set after ${p.outbox.settleMs / 1000} s, start-ups, returning peers, drain)`);
+  const outbox = await measureOutbox(p.outbox);
+  done();
 
   const rows: Row[] = [
     ...receiveRows(receive, p.receive.messages, p.receive.senders),
@@ -54,6 +59,7 @@ async function main(): Promise<void> {
     ...fanoutRows(fanout, p.fanout.peers, p.fanout.unresponsive, p.fanout.timeoutMs),
     ...startupRows(startup),
     ...memoryRows(receive, registry, p.receive.messages, p.registry.small, p.registry.large),
+    ...outboxRows(outbox, p.outbox),
   ];
   const host = machine();
   const seconds = (performance.now() - started) / 1000;
@@ -63,7 +69,7 @@ async function main(): Promise<void> {
   process.stdout.write(missed.length ? `missed: ${missed.join(', ')}\n` : 'every target met\n');
 
   const file = path.join(ROOT, 'bench', 'results.json');
-  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry } };
+  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, outbox } };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`);
 }
