@@ -158,9 +158,9 @@ export class OutboxJournal {
 
   /**
    * Open (or create) the journal at `file`, replay it into `outbox` (which
-   * must be empty) and from then on journal its every change. Never throws:
-   * a file that cannot be created, opened or read is a typed failure, and
-   * the outbox is left as it was.
+   * must be empty) and from then on journal its every change. Never throws
+   * for a file problem: a file that cannot be created, opened or read is a
+   * typed failure (the outbox may then hold part of the file: drop it).
    */
   static open(file: string, outbox: Outbox, options: OutboxJournalOptions = {}): OpenJournalResult {
     if (outbox.size > 0) throw new Error('OutboxJournal.open needs an empty outbox to replay into');
@@ -448,7 +448,8 @@ export function openOutbox(options: OpenOutboxOptions): OpenedOutbox {
   if (options.path === null) return { outbox };
   const opened = OutboxJournal.open(options.path, outbox, options);
   if (!opened.ok) {
-    return { outbox, warning: `${opened.error.message}; queued messages will not survive a restart` };
+    // A fresh one: a read that failed half-way may have replayed part of the file.
+    return { outbox: new Outbox(options), warning: `${opened.error.message}; queued messages will not survive a restart` };
   }
   const { journal, replay } = opened;
   if (options.onError) journal.onError = options.onError;
