@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { measureFanout } from './fanout.js';
 import { measureLatency } from './latency.js';
+import { measureOutbox, outboxRows } from './outbox.js';
 import { measureRegistry } from './memory.js';
 import { ROOT } from './procs.js';
 import { measureReceive } from './receive.js';
@@ -25,6 +26,7 @@ export const FULL = {
   registry: { small: 1000, large: 100_000, ops: 100_000, rounds: 3 },
   rooms: { joins: 15, messages: 1000, warmup: 50, throughput: 10_000, tcpConcurrency: 50 },
   store: { messages: 1_000_000, queries: 50, baselineQueries: 5, openRounds: 41, appends: 10_000, senders: 50 },
+  outbox: { messages: 100_000, peers: 100, wakes: 5, startupRounds: 7, drain: 1000, drainRounds: 3, settleMs: 40_000 },
 };
 
 function step(what: string): () => void {
@@ -57,6 +59,9 @@ async function main(): Promise<void> {
   done = step(`history store (${p.store.messages} messages)`);
   const store = await measureStore(p.store);
   done();
+  done = step(`outbox (${p.outbox.messages} queued; resident set after ${p.outbox.settleMs / 1000} s, start-ups, returning peers, drain)`);
+  const outbox = await measureOutbox(p.outbox);
+  done();
 
   const rows: Row[] = [
     ...receiveRows(receive, p.receive.messages, p.receive.senders),
@@ -66,6 +71,7 @@ async function main(): Promise<void> {
     ...memoryRows(receive, registry, p.receive.messages, p.registry.small, p.registry.large),
     ...roomsRows(rooms, p.rooms),
     ...storeRows(store, p.store),
+    ...outboxRows(outbox, p.outbox),
   ];
   const host = machine();
   const seconds = (performance.now() - started) / 1000;
@@ -75,7 +81,7 @@ async function main(): Promise<void> {
   process.stdout.write(missed.length ? `missed: ${missed.join(', ')}\n` : 'every target met\n');
 
   const file = path.join(ROOT, 'bench', 'results.json');
-  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, store } };
+  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, store, outbox } };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`);
 }
