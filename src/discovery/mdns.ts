@@ -28,7 +28,7 @@ import {
   type SelfAnnouncement,
 } from './discovery.js';
 import { announcementProblem, ourRecords, readResponse, SERVICE_ENUMERATION, SERVICE_TYPE, type OurRecords } from './packet.js';
-import { DiscoveryRecords, DEFAULT_MAX_DISCOVERED, type DiscoveryRecord } from './records.js';
+import { DiscoveryRecords, DEFAULT_MAX_DISCOVERED, DEFAULT_MAX_VERIFIED_PER_ADDRESS, type DiscoveryRecord } from './records.js';
 import { answerAt, DEFAULT_ANSWER_INTERVAL_MS, DEFAULT_REQUERY_MS, DEFAULT_TTL_SECONDS, queryDelayMs, timing, TTL_RANGE, type Timing } from './schedule.js';
 
 export const MDNS_PORT = 5353;
@@ -49,6 +49,8 @@ export interface MdnsDiscoveryOptions {
   readonly ttlSeconds?: number;
   /** Most peers tracked (default 1000). At the cap the least recently heard unverified one makes room. */
   readonly maxPeers?: number;
+  /** Most verified peers at one IP address (default 16); more from it are kept as unverified. */
+  readonly maxVerifiedPerAddress?: number;
   /** Least time between two multicasts of our records, answers to queries included (default 1000 ms). */
   readonly answerIntervalMs?: number;
   /** How often to query again after the start-up burst at 0, 1 and 3 s (default 5 min). */
@@ -130,6 +132,10 @@ export class MdnsDiscovery extends EventEmitter<DiscoveryEvents> implements Disc
     if (!Number.isInteger(maxPeers) || maxPeers < 1) {
       throw new DiscoveryError('P2P_DISCOVERY_BAD_OPTION', `the most discovered peers ${String(maxPeers)} is not a whole number of at least 1`);
     }
+    const maxVerifiedPerAddress = options.maxVerifiedPerAddress ?? DEFAULT_MAX_VERIFIED_PER_ADDRESS;
+    if (!Number.isInteger(maxVerifiedPerAddress) || maxVerifiedPerAddress < 1) {
+      throw new DiscoveryError('P2P_DISCOVERY_BAD_OPTION', `the most verified peers per address ${String(maxVerifiedPerAddress)} is not a whole number of at least 1`);
+    }
     const answerIntervalMs = options.answerIntervalMs ?? DEFAULT_ANSWER_INTERVAL_MS;
     const requeryMs = options.requeryMs ?? DEFAULT_REQUERY_MS;
     for (const [what, value] of [['answer interval', answerIntervalMs], ['re-query interval', requeryMs]] as const) {
@@ -139,8 +145,8 @@ export class MdnsDiscovery extends EventEmitter<DiscoveryEvents> implements Disc
       const problem = interfaceProblem(options.interface);
       if (problem) throw new DiscoveryError('P2P_DISCOVERY_BAD_OPTION', `cannot discover on ${JSON.stringify(options.interface)}: ${problem}`);
     }
-    this.options = { interface: options.interface, ttlSeconds, maxPeers, answerIntervalMs, requeryMs };
-    this.#records = new DiscoveryRecords({ maxPeers });
+    this.options = { interface: options.interface, ttlSeconds, maxPeers, maxVerifiedPerAddress, answerIntervalMs, requeryMs };
+    this.#records = new DiscoveryRecords({ maxPeers, maxVerifiedPerAddress });
     this.#timing = timing(ttlSeconds);
   }
 

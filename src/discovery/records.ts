@@ -13,7 +13,11 @@
  * - at the `maxPeers` cap the least recently heard unverified record makes
  *   room; verified records are never pushed out, so a flood of forged
  *   services can neither grow the set nor displace a peer that proved its
- *   address.
+ *   address;
+ * - one address holds at most `maxVerifiedPerAddress` verified records: a
+ *   host that announces a thousand ports of its own (each one "verified")
+ *   gets the rest kept as unverified, so it cannot fill the list with
+ *   records nobody may evict.
  *
  * Every operation is O(1) but `expire`, which looks at each record once.
  */
@@ -64,9 +68,12 @@ export type GoodbyeResult =
 export interface DiscoveryRecordsOptions {
   /** Most records kept (default 1000, as the peer list's cap). */
   readonly maxPeers?: number;
+  /** Most verified records of one IP address (default 16: many chat processes on one machine, not a thousand). */
+  readonly maxVerifiedPerAddress?: number;
 }
 
 export const DEFAULT_MAX_DISCOVERED = 1000;
+export const DEFAULT_MAX_VERIFIED_PER_ADDRESS = 16;
 
 /** One unverified record in the eviction order (least recently heard first). */
 interface Link {
@@ -77,7 +84,10 @@ interface Link {
 
 export class DiscoveryRecords {
   readonly maxPeers: number;
+  readonly maxVerifiedPerAddress: number;
   readonly #records = new Map<PeerId, DiscoveryRecord>();
+  /** Verified records per IP. */
+  readonly #verifiedAt = new Map<string, number>();
   // The unverified records alone, as a linked list: eviction takes the head in
   // O(1). Not the head of a second Map: V8 keeps deleted Map slots until the
   // next rehash, so a Map's first key costs a walk over every slot deleted
@@ -90,6 +100,11 @@ export class DiscoveryRecords {
     const max = options.maxPeers ?? DEFAULT_MAX_DISCOVERED;
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxPeers must be a whole number of at least 1, not ${String(max)}`);
     this.maxPeers = max;
+    const perAddress = options.maxVerifiedPerAddress ?? DEFAULT_MAX_VERIFIED_PER_ADDRESS;
+    if (!Number.isInteger(perAddress) || perAddress < 1) {
+      throw new RangeError(`maxVerifiedPerAddress must be a whole number of at least 1, not ${String(perAddress)}`);
+    }
+    this.maxVerifiedPerAddress = perAddress;
   }
 
   get size(): number {
@@ -110,12 +125,14 @@ export class DiscoveryRecords {
     const existing = this.#records.get(sighting.id);
     if (existing) {
       if (existing.verified && !sighting.verified) return { change: 'protected', record: existing };
-      const changed = existing.name !== sighting.name || existing.verified !== sighting.verified;
+      const upgrade = sighting.verified && !existing.verified && this.#verifiedRoom(existing.ip);
+      const changed = existing.name !== sighting.name || upgrade;
       existing.name = sighting.name;
       existing.lastSeen = now;
       existing.expiresAt = now + sighting.ttlMs;
-      if (sighting.verified && !existing.verified) {
+      if (upgrade) {
         existing.verified = true;
+        this.#countVerified(existing.ip, 1);
         this.#unlink(existing.id);
       } else if (!existing.verified) {
         // Heard again: to the back of the eviction order.
@@ -134,13 +151,15 @@ export class DiscoveryRecords {
       ip: sighting.ip,
       port: sighting.port,
       name: sighting.name,
-      verified: sighting.verified,
+      // Past its address's quota a verified announcement is kept as unverified: evictable.
+      verified: sighting.verified && this.#verifiedRoom(sighting.ip),
       firstSeen: now,
       lastSeen: now,
       expiresAt: now + sighting.ttlMs,
     };
     this.#records.set(record.id, record);
-    if (!record.verified) this.#link(record.id);
+    if (record.verified) this.#countVerified(record.ip, 1);
+    else this.#link(record.id);
     return evicted ? { change: 'added', record, evicted } : { change: 'added', record };
   }
 
@@ -163,16 +182,35 @@ export class DiscoveryRecords {
     return gone;
   }
 
+  /** Verified records of `ip` (for tests and stats). */
+  verifiedAt(ip: string): number {
+    return this.#verifiedAt.get(ip) ?? 0;
+  }
+
   clear(): void {
     this.#records.clear();
+    this.#verifiedAt.clear();
     this.#unverified.clear();
     this.#oldest = undefined;
     this.#newest = undefined;
   }
 
   #delete(id: PeerId): void {
-    this.#unlink(id);
+    const record = this.#records.get(id);
+    if (!record) return;
+    if (record.verified) this.#countVerified(record.ip, -1);
+    else this.#unlink(id);
     this.#records.delete(id);
+  }
+
+  #verifiedRoom(ip: string): boolean {
+    return (this.#verifiedAt.get(ip) ?? 0) < this.maxVerifiedPerAddress;
+  }
+
+  #countVerified(ip: string, delta: number): void {
+    const count = (this.#verifiedAt.get(ip) ?? 0) + delta;
+    if (count > 0) this.#verifiedAt.set(ip, count);
+    else this.#verifiedAt.delete(ip);
   }
 
   #evictOldestUnverified(): DiscoveryRecord | undefined {

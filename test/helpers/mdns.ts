@@ -167,3 +167,15 @@ export async function startMdnsTool(network: TestNetwork, host: TestHost, mode: 
 export const discovered = (id: string, name?: string) => (e: MdnsEvent): boolean => e.event === 'discovered' && e.id === id && (name === undefined || e.name === name);
 /** A matcher for the `lost` event of `id`. */
 export const lost = (id: string) => (e: MdnsEvent): boolean => e.event === 'lost' && e.id === id;
+
+/** The records of one service as a forger writes them: any name, any claimed address, any TTL (0: a goodbye). */
+export function forgedService(claim: { name: string; ip: string; port: number; ttl?: number; instance?: string }): Record<string, unknown>[] {
+  const service = '_p2pchat._tcp.local';
+  const instance = claim.instance ?? `${claim.name}@forged-${claim.port}.${service}`;
+  const ttl = claim.ttl ?? 60;
+  return [
+    { name: service, type: 'PTR', ttl, data: instance },
+    { name: instance, type: 'SRV', ttl, data: { port: claim.port, target: 'forger.local' } },
+    { name: instance, type: 'TXT', ttl, data: ['v=1', `name=${claim.name}`, `ip=${claim.ip}`] },
+  ];
+}

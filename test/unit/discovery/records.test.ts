@@ -160,3 +160,25 @@ describe('DiscoveryRecords: what LAN discovery vouches for', () => {
     assert.throws(() => new DiscoveryRecords({ maxPeers: 0 }), /maxPeers must be a whole number of at least 1, not 0/);
   });
 });
+
+describe('DiscoveryRecords: one address cannot fill the list with verified records', () => {
+  it('past maxVerifiedPerAddress a verified announcement is kept as unverified, so it can be evicted', () => {
+    const r = new DiscoveryRecords({ maxPeers: 5, maxVerifiedPerAddress: 2 });
+    r.see(sighting(1, { ip: '192.0.2.9' }), 1);
+    r.see(sighting(1, { ip: '192.0.2.2' }), 1);
+    for (let port = 10; port < 14; port += 1) r.see(sighting(port, { ip: '192.0.2.9' }), port);
+    assert.equal(r.verifiedAt('192.0.2.9'), 2);
+    assert.deepEqual(
+      r.list().map((x) => [x.port, x.ip, x.verified]).sort(),
+      [[1, '192.0.2.2', true], [1, '192.0.2.9', true], [10, '192.0.2.9', true], [12, '192.0.2.9', false], [13, '192.0.2.9', false]],
+      'port 11 made room for 13',
+    );
+    // A slot freed by a goodbye can be taken by the next verified announcement, as an upgrade too.
+    r.goodbye('192.0.2.9:1', true);
+    assert.equal(r.see(sighting(12, { ip: '192.0.2.9' }), 20).change, 'updated');
+    assert.equal(r.get('192.0.2.9:12')?.verified, true);
+    assert.equal(r.verifiedAt('192.0.2.9'), 2);
+    r.expire(Number.MAX_SAFE_INTEGER);
+    assert.equal(r.verifiedAt('192.0.2.9'), 0);
+  });
+});
