@@ -179,3 +179,18 @@ export function forgedService(claim: { name: string; ip: string; port: number; t
     { name: instance, type: 'TXT', ttl, data: ['v=1', `name=${claim.name}`, `ip=${claim.ip}`] },
   ];
 }
+
+/**
+ * Ask `check` every `everyMs` until it returns a value other than undefined
+ * or false; reject after `timeoutMs` with `describe()`. For looks that are
+ * questions to a child (list, stats), which `waitUntil` cannot await.
+ */
+export async function pollUntil<T>(check: () => Promise<T | false | undefined>, timeoutMs: number, describe: () => string, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
