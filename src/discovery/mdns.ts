@@ -75,8 +75,11 @@ export interface MdnsStats {
 
 type State = 'idle' | 'starting' | 'running' | 'stopped';
 
-/** Why `address` cannot be the discovery interface, or undefined. Pass `os.networkInterfaces()` or a table of them. */
-export function interfaceProblem(address: string, interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces()): string | undefined {
+/** The part of `os.networkInterfaces()` that interfaceProblem reads. */
+export type InterfaceTable = Readonly<Record<string, readonly { readonly address: string; readonly family: string }[] | undefined>>;
+
+/** Why `address` cannot be the discovery interface, or undefined (for a CLI option's validator too). */
+export function interfaceProblem(address: string, interfaces: InterfaceTable = os.networkInterfaces()): string | undefined {
   if (!isIPv4(address)) return `${JSON.stringify(address)} is not an IPv4 address (LAN discovery uses IPv4 multicast)`;
   for (const list of Object.values(interfaces)) {
     if (list?.some((info) => info.family === 'IPv4' && info.address === address)) return undefined;
