@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { discoveryRows, measureDiscovery } from './discovery.js';
 import { measureFanout } from './fanout.js';
 import { measureLatency } from './latency.js';
 import { measureRegistry } from './memory.js';
@@ -21,6 +22,8 @@ export const FULL = {
   fanout: { peers: 500, unresponsive: 50, timeoutMs: 1000, rounds: 3, serialScale: 10 },
   startup: { rounds: 15 },
   registry: { small: 1000, large: 100_000, ops: 100_000, rounds: 3 },
+  // Inside network namespaces (needs root, as the tests): about 25 s.
+  discovery: { rounds: 10, peers: 200, announceRounds: 10 },
 };
 
 function step(what: string): () => void {
@@ -47,6 +50,10 @@ async function main(): Promise<void> {
   done = step('registry scaling');
   const registry = measureRegistry(p.registry);
   done();
+  done = step(`LAN discovery (${p.discovery.rounds} start/stop rounds, then ${p.discovery.peers} announced peers, in network namespaces)`);
+  // A machine where namespaces cannot be made gets a row saying so, not a crash.
+  const discovery = await measureDiscovery(p.discovery).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  done();
 
   const rows: Row[] = [
     ...receiveRows(receive, p.receive.messages, p.receive.senders),
@@ -54,6 +61,7 @@ async function main(): Promise<void> {
     ...fanoutRows(fanout, p.fanout.peers, p.fanout.unresponsive, p.fanout.timeoutMs),
     ...startupRows(startup),
     ...memoryRows(receive, registry, p.receive.messages, p.registry.small, p.registry.large),
+    ...discoveryRows(discovery),
   ];
   const host = machine();
   const seconds = (performance.now() - started) / 1000;
@@ -63,7 +71,7 @@ async function main(): Promise<void> {
   process.stdout.write(missed.length ? `missed: ${missed.join(', ')}\n` : 'every target met\n');
 
   const file = path.join(ROOT, 'bench', 'results.json');
-  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry } };
+  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, discovery: discovery instanceof Error ? discovery.message : discovery } };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`);
 }
