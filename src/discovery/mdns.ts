@@ -27,6 +27,7 @@ import {
   type LostReason,
   type SelfAnnouncement,
 } from './discovery.js';
+import { onLink, subnetsOf, type InterfaceTable, type Subnet } from './link.js';
 import { announcementProblem, ourRecords, readResponse, SERVICE_ENUMERATION, SERVICE_TYPE, type OurRecords } from './packet.js';
 import { DiscoveryRecords, DEFAULT_MAX_DISCOVERED, DEFAULT_MAX_VERIFIED_PER_ADDRESS, type DiscoveryRecord } from './records.js';
 import { answerAt, DEFAULT_ANSWER_INTERVAL_MS, DEFAULT_REQUERY_MS, DEFAULT_TTL_SECONDS, queryDelayMs, timing, TTL_RANGE, type Timing } from './schedule.js';
@@ -61,7 +62,7 @@ export interface MdnsDiscoveryOptions {
 export interface MdnsStats {
   /** mDNS packets received (ours looped back included). */
   packets: number;
-  /** Responses not from port 5353, which RFC 6762 §11 says to ignore. */
+  /** Packets ignored as RFC 6762 §11 says: responses not from port 5353, anything from off our link. */
   ignored: number;
   /** p2pchat announcements read (refreshes included). */
   announcements: number;
@@ -75,9 +76,6 @@ export interface MdnsStats {
 
 type State = 'idle' | 'starting' | 'running' | 'stopped';
 
-/** The part of `os.networkInterfaces()` that interfaceProblem reads. */
-export type InterfaceTable = Readonly<Record<string, readonly { readonly address: string; readonly family: string }[] | undefined>>;
-
 /** Why `address` cannot be the discovery interface, or undefined (for a CLI option's validator too). */
 export function interfaceProblem(address: string, interfaces: InterfaceTable = os.networkInterfaces()): string | undefined {
   if (!isIPv4(address)) return `${JSON.stringify(address)} is not an IPv4 address (LAN discovery uses IPv4 multicast)`;
@@ -88,9 +86,9 @@ export function interfaceProblem(address: string, interfaces: InterfaceTable = o
 }
 
 /** Every address of this machine, canonical: our own announcements loop back from one of them. */
-function localAddresses(self: string): Set<string> {
+function localAddresses(self: string, interfaces: InterfaceTable): Set<string> {
   const result = new Set<string>([canonicalIp(self)]);
-  for (const list of Object.values(os.networkInterfaces())) {
+  for (const list of Object.values(interfaces)) {
     for (const info of list ?? []) result.add(canonicalIp(info.address));
   }
   return result;
@@ -108,9 +106,12 @@ export class MdnsDiscovery extends EventEmitter<DiscoveryEvents> implements Disc
   readonly #timing: Timing;
   #state: State = 'idle';
   #mdns: makeMdns.MulticastDNS | undefined;
-  #self: { id: string; ours: OurRecords; goodbye: OurRecords; names: Set<string> } | undefined;
+  #self: { id: string; ip: string; ours: OurRecords; goodbye: OurRecords; names: Set<string> } | undefined;
   #local = new Set<string>();
+  #subnets: Subnet[] = [];
+  #linkReadAt = 0;
   #announceTimer: NodeJS.Timeout | undefined;
+  #nextAnnounceAt = 0;
   #announced = 0;
   #queryTimer: NodeJS.Timeout | undefined;
   #queried = 0;
@@ -180,11 +181,12 @@ export class MdnsDiscovery extends EventEmitter<DiscoveryEvents> implements Disc
     const ours = ourRecords(announced, this.options.ttlSeconds);
     this.#self = {
       id: formatAddress(announced),
+      ip,
       ours,
       goodbye: ourRecords(announced, 0),
       names: new Set([SERVICE_TYPE, SERVICE_ENUMERATION, ours.instance.toLowerCase(), ours.host.toLowerCase()]),
     };
-    this.#local = localAddresses(ip);
+    this.#readLink();
     this.#state = 'starting';
     if (ip.startsWith('127.') || ip === '::1') {
       this.#warnOnce('loopback', `LAN discovery announces ${ip}, a loopback address: peers on other machines cannot reach it (set the advertised address)`);
@@ -279,11 +281,30 @@ export class MdnsDiscovery extends EventEmitter<DiscoveryEvents> implements Disc
     this.#stopping ??= this.#shutdown(false);
   }
 
+  /** This machine's addresses and subnets, read again at most every 5 s (DHCP, Wi-Fi changes). */
+  #readLink(): void {
+    const now = Date.now();
+    if (now - this.#linkReadAt < 5000 || !this.#self) return;
+    this.#linkReadAt = now;
+    const interfaces = os.networkInterfaces();
+    this.#subnets = subnetsOf(interfaces, this.options.interface);
+    this.#local = localAddresses(this.#self.ip, interfaces);
+  }
+
+  /** Whether to look at a packet from `rinfo` at all (RFC 6762 §11); counts the rest. */
+  #fromOurLink(rinfo: dgram.RemoteInfo): boolean {
+    this.#readLink();
+    if (onLink(rinfo.address, this.#subnets)) return true;
+    this.stats.ignored += 1;
+    return false;
+  }
+
   #onWarning(error: Error): void {
     if (this.#receiving) {
       // A datagram that is not a DNS packet.
       const source = this.#receiving;
       this.#receiving = undefined;
+      if (this.#state !== 'running' || !this.#fromOurLink(source)) return;
       this.#reject(`${source.address}:${source.port}`, 'malformed', `the packet (${source.size} bytes) is not a DNS message: ${error.message}`);
       return;
     }
@@ -309,6 +330,7 @@ export class MdnsDiscovery extends EventEmitter<DiscoveryEvents> implements Disc
       this.stats.ignored += 1;
       return;
     }
+    if (!this.#fromOurLink(rinfo)) return;
     const source = `${rinfo.address}:${rinfo.port}`;
     const now = Date.now();
     for (const item of readResponse(packet, rinfo.address, { self: this.#self.id, local: this.#local })) {
@@ -357,12 +379,15 @@ export class MdnsDiscovery extends EventEmitter<DiscoveryEvents> implements Disc
     this.#receiving = undefined;
     this.stats.packets += 1;
     // A query from another port is a legacy unicast one (RFC 6762 §6.7): not answered.
-    if (this.#state !== 'running' || !this.#self || rinfo.port !== MDNS_PORT) return;
+    if (this.#state !== 'running' || !this.#self || rinfo.port !== MDNS_PORT || !this.#fromOurLink(rinfo)) return;
     const names = this.#self.names;
     const asked = Array.isArray(packet.questions) && packet.questions.some((q) => typeof q?.name === 'string' && names.has(q.name.toLowerCase()));
     if (!asked || this.#answerTimer) return;
     const now = Date.now();
-    const delay = answerAt(now, this.#lastMulticastAt, Math.random(), this.options.answerIntervalMs) - now;
+    const at = answerAt(now, this.#lastMulticastAt, Math.random(), this.options.answerIntervalMs);
+    // Our next announcement comes first anyway (at start: our own query, looped back).
+    if (this.#nextAnnounceAt <= at) return;
+    const delay = at - now;
     this.#answerTimer = setTimeout(() => {
       this.#answerTimer = undefined;
       this.#announceNow();
@@ -372,6 +397,7 @@ export class MdnsDiscovery extends EventEmitter<DiscoveryEvents> implements Disc
 
   #scheduleAnnouncement(): void {
     const delay = this.#timing.announceDelaysMs(this.#announced);
+    this.#nextAnnounceAt = Date.now() + delay;
     this.#announceTimer = setTimeout(() => {
       this.#announced += 1;
       this.#announceNow();

@@ -143,7 +143,7 @@ export interface MdnsTool extends JsonChild {
 }
 
 /** Start the forge/listen/block tool in `host`; resolves once it is `ready`. */
-export async function startMdnsTool(network: TestNetwork, host: TestHost, mode: 'forge' | 'listen' | 'block', options: { quiet?: boolean } = {}, startTimeoutMs = 20_000): Promise<MdnsTool> {
+export async function startMdnsTool(network: TestNetwork, host: TestHost, mode: 'forge' | 'listen' | 'block', options: { quiet?: boolean; bind?: string } = {}, startTimeoutMs = 20_000): Promise<MdnsTool> {
   const proc = spawnJsonChild(network, host, TOOL_FIXTURE, [mode, JSON.stringify({ ip: host.address, ...options })], `${mode} tool`);
   try {
     await proc.waitFor((e) => e.event === 'ready', startTimeoutMs, 'ready');

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { discovered, forgedService, lost, startMdnsPeer, startMdnsTool, type MdnsEvent, type MdnsTool } from '../../helpers/mdns.js';
+import { discovered, forgedService, lost, pollUntil, startMdnsPeer, startMdnsTool, type MdnsEvent, type MdnsTool } from '../../helpers/mdns.js';
 import { TestNetwork } from '../../helpers/netns.js';
 
 const SERVICE = '_p2pchat._tcp.local';
@@ -80,6 +80,29 @@ describe('LAN discovery: forged announcements change nothing verified', () => {
       await send(mallory, forgedService({ name: 'NotBob', ip: '192.0.2.2', port: 5001 }));
       await alice.waitFor(rejectedBecause('protected', /192\.0\.2\.2:5001/), 5000, 'the forgery is now rejected');
       assert.deepEqual((await alice.list()).map((p) => [p.id, p.name, p.verified]), [[bob.id, 'Bob', true]]);
+    } finally {
+      network.destroy();
+    }
+  });
+
+  it('packets from off our link are ignored (RFC 6762 §11): a unicast announcement from another subnet changes nothing', { timeout: 60_000 }, async () => {
+    const network = TestNetwork.lan(2);
+    try {
+      // Mallory gets an address outside 192.0.2.0/24, and Alice a route back to it (so rp_filter is no excuse).
+      network.exec(network.host(1), 'ip', ['addr', 'add', '198.51.100.9/24', 'dev', 'tn0']);
+      network.exec(network.host(0), 'ip', ['route', 'add', '198.51.100.0/24', 'dev', 'tn0']);
+      const alice = await startMdnsPeer(network, network.host(0), { name: 'Alice', port: 5000 });
+      const offLink = await startMdnsTool(network, network.host(1), 'forge', { bind: '198.51.100.9' });
+      const before = ((await alice.stats()).stats as { ignored: number }).ignored;
+      for (const to of ['192.0.2.1', '224.0.0.251']) {
+        await offLink.command({ op: 'send', to, packet: { answers: forgedService({ name: 'Far', ip: '198.51.100.9', port: 7000 }) } });
+      }
+      await pollUntil(async () => ((await alice.stats()).stats as { ignored: number }).ignored >= before + 2, 5000, () => 'both packets counted as ignored');
+      assert.deepEqual(alice.events.filter((e) => e.event === 'discovered' || e.event === 'rejected'), []);
+      // The same announcement from on the link is taken (the filter is not deaf).
+      const onLink = await startMdnsTool(network, network.host(1), 'forge');
+      await onLink.command({ op: 'send', packet: { answers: forgedService({ name: 'Near', ip: '192.0.2.2', port: 7001 }) } });
+      await alice.waitFor(discovered('192.0.2.2:7001', 'Near'), 5000, 'the on-link one');
     } finally {
       network.destroy();
     }

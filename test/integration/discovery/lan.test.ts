@@ -92,6 +92,26 @@ describe('LAN discovery: peers on one segment', () => {
     }
   });
 
+  it('the interface option: the LAN address works (bound to 0.0.0.0, not to it); loopback keeps a peer off the LAN', { timeout: 60_000 }, async () => {
+    const network = TestNetwork.lan(2);
+    try {
+      const alice = await startMdnsPeer(network, network.host(0), { name: 'Alice', port: 5000, interface: '192.0.2.1' });
+      const bob = await startMdnsPeer(network, network.host(1), { name: 'Bob', port: 5001, interface: '192.0.2.2' });
+      await Promise.all([alice.waitFor(discovered(bob.id), FIND_MS, 'Bob at Alice'), bob.waitFor(discovered(alice.id), FIND_MS, 'Alice at Bob')]);
+
+      // Carol, on Bob's machine, multicasting on loopback only: Alice never hears of her, she never hears of Alice.
+      const carol = await startMdnsPeer(network, network.host(1), { name: 'Carol', port: 5002, interface: '127.0.0.1' });
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      assert.deepEqual(alice.events.filter(discovered(carol.id)), [], 'Carol is not announced on the LAN');
+      assert.deepEqual(carol.events.filter(discovered(alice.id)), [], 'and does not hear it');
+      // Linux hands her the LAN's packets all the same (Bob's socket joined the group on tn0): she ignores them as off her link.
+      const ignored = ((await carol.stats()).stats as { ignored: number }).ignored;
+      assert.ok(ignored > 0, `Carol ignored ${ignored} packets`);
+    } finally {
+      network.destroy();
+    }
+  });
+
   it('a SIGKILLed peer sends no goodbye and is dropped when its TTL runs out (short TTL)', { timeout: 60_000 }, async () => {
     const network = TestNetwork.lan(2);
     try {
