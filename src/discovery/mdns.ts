@@ -189,7 +189,9 @@ export class MdnsDiscovery extends EventEmitter<DiscoveryEvents> implements Disc
     this.#readLink();
     this.#state = 'starting';
     if (ip.startsWith('127.') || ip === '::1') {
-      this.#warnOnce('loopback', `LAN discovery announces ${ip}, a loopback address: peers on other machines cannot reach it (set the advertised address)`);
+      this.#warnOnce('loopback', `LAN discovery announces ${ip}, a loopback address: peers on other machines cannot reach it (advertise this machine's LAN address instead)`);
+    } else if (!isIPv4(ip)) {
+      this.#warnOnce('ipv6', `LAN discovery announces ${ip} over IPv4 multicast: peers list it as unverified, since no packet can come from it`);
     }
     return new Promise((settle) => {
       const resolve = (): void => {
