@@ -25,7 +25,7 @@ describe('LAN discovery: forged announcements change nothing verified', () => {
       const alice = await startMdnsPeer(network, network.host(0), { name: 'Alice', port: 5000 });
       const bob = await startMdnsPeer(network, network.host(1), { name: 'Bob', port: 5001 });
       const mallory = await startMdnsTool(network, network.host(2), 'forge');
-      await alice.waitFor(discovered(bob.id, 'Bob'), FIND_MS, 'Bob discovered');
+      await Promise.all([alice.waitFor(discovered(bob.id, 'Bob'), FIND_MS, 'Bob discovered'), bob.waitFor(discovered(alice.id, 'Alice'), FIND_MS, 'Alice discovered')]);
 
       // Bob's address, another name, a long TTL.
       let from = alice.events.length;

@@ -115,7 +115,7 @@ describe('LAN discovery: peers on one segment', () => {
   it('a SIGKILLed peer sends no goodbye and is dropped when its TTL runs out (short TTL)', { timeout: 60_000 }, async () => {
     const network = TestNetwork.lan(2);
     try {
-      const ttlSeconds = 2;
+      const ttlSeconds = 3;
       const alice = await startMdnsPeer(network, network.host(0), { name: 'Alice', port: 5000, ttlSeconds });
       const bob = await startMdnsPeer(network, network.host(1), { name: 'Bob', port: 5001, ttlSeconds });
       await alice.waitFor(discovered(bob.id), FIND_MS, 'Bob discovered');
