@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { discoveryRows, measureDiscovery } from './discovery.js';
 import { measureFanout } from './fanout.js';
 import { measureLatency } from './latency.js';
 import { measureOutbox, outboxRows } from './outbox.js';
@@ -27,6 +28,8 @@ export const FULL = {
   rooms: { joins: 15, messages: 1000, warmup: 50, throughput: 10_000, tcpConcurrency: 50 },
   store: { messages: 1_000_000, queries: 50, baselineQueries: 5, openRounds: 41, appends: 10_000, senders: 50 },
   outbox: { messages: 100_000, peers: 100, wakes: 5, startupRounds: 7, drain: 1000, drainRounds: 3, settleMs: 40_000 },
+  // Inside network namespaces (needs root, as the tests): about 25 s.
+  discovery: { rounds: 10, peers: 200, announceRounds: 10 },
 };
 
 function step(what: string): () => void {
@@ -62,6 +65,10 @@ async function main(): Promise<void> {
   done = step(`outbox (${p.outbox.messages} queued; resident set after ${p.outbox.settleMs / 1000} s, start-ups, returning peers, drain)`);
   const outbox = await measureOutbox(p.outbox);
   done();
+  done = step(`LAN discovery (${p.discovery.rounds} start/stop rounds, then ${p.discovery.peers} announced peers, in network namespaces)`);
+  // A machine where namespaces cannot be made gets a row saying so, not a crash.
+  const discovery = await measureDiscovery(p.discovery).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  done();
 
   const rows: Row[] = [
     ...receiveRows(receive, p.receive.messages, p.receive.senders),
@@ -72,6 +79,7 @@ async function main(): Promise<void> {
     ...roomsRows(rooms, p.rooms),
     ...storeRows(store, p.store),
     ...outboxRows(outbox, p.outbox),
+    ...discoveryRows(discovery),
   ];
   const host = machine();
   const seconds = (performance.now() - started) / 1000;
@@ -81,7 +89,7 @@ async function main(): Promise<void> {
   process.stdout.write(missed.length ? `missed: ${missed.join(', ')}\n` : 'every target met\n');
 
   const file = path.join(ROOT, 'bench', 'results.json');
-  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, store, outbox } };
+  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, store, outbox, discovery: discovery instanceof Error ? discovery.message : discovery } };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`);
 }
