@@ -70,12 +70,75 @@ export function formatIncoming(message: IncomingMessage, theme: Theme): string {
   }
 }
 
+// A JSON string literal, as the parser quotes peer text in a rejection's detail.
+const JSON_QUOTED = /"(?:[^"\\]|\\.)*"/g;
+
+/**
+ * A detail sentence in the one escape notation of the screen. The parser
+ * quotes the offending value with JSON.stringify, which writes ESC as
+ * `\u001b`; chat lines show it as `\x1b` (sanitize.ts). So each quoted part
+ * is decoded and shown through the sanitiser like any peer text, and the
+ * same byte reads the same in a message and in a rejection.
+ */
+export function displayDetail(detail: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of detail.matchAll(JSON_QUOTED)) {
+    const index = match.index ?? 0;
+    let inner: string;
+    try {
+      inner = JSON.parse(match[0]) as string;
+    } catch {
+      continue;
+    }
+    out += `${safe(detail.slice(last, index))}"${safe(inner)}"`;
+    last = index + match[0].length;
+  }
+  return out + safe(detail.slice(last));
+}
+
+export interface NamedLineOptions {
+  /** Show the sender's address, dimmed, after the name (default true; a conversation with one peer may leave it out). */
+  readonly address?: boolean;
+}
+
+/**
+ * The conversation view of a received message: chat as
+ * `[12:04:31] Bob (127.0.0.1:5001): hi there`, the name first in its
+ * colour and the address dimmed; control words and ignored claims as in
+ * formatIncoming.
+ */
+export function formatIncomingNamed(message: IncomingMessage, theme: Theme, options: NamedLineOptions = {}): string {
+  if (message.kind !== 'chat' || message.change === 'protected' || message.change === 'full') return formatIncoming(message, theme);
+  const where = options.address === false ? '' : ` ${theme.notice(`(${safe(message.from)})`)}`;
+  const note = theme.warning(unverifiedNote(message));
+  return `${stamp(message.at, theme)} ${theme.name(safe(message.name), message.name)}${where}: ${safe(message.text)}${note}`;
+}
+
+/** Who a line of ours went to: the name when known, else the address. */
+export interface OwnLineTarget {
+  readonly name: string | null;
+  readonly address: string;
+}
+
+/** One line for a message we sent: `[12:04:31] → Bob: see you at 5` (the address when the name is unknown). */
+export function formatOwnLine(to: OwnLineTarget, text: string, at: Date, theme: Theme): string {
+  const who = to.name === null ? theme.address(safe(to.address)) : theme.name(safe(to.name), to.name);
+  return `${stamp(at, theme)} ${theme.accent('→')} ${who}: ${safe(text)}`;
+}
+
+/** One line for a message that could not be sent: `[12:04:31] ✗ not sent to Bob: <why>`. */
+export function formatOwnFailure(to: OwnLineTarget, error: string, at: Date, theme: Theme): string {
+  const who = to.name === null ? safe(to.address) : safe(to.name);
+  return `${stamp(at, theme)} ${theme.error(`✗ not sent to ${who}: ${safe(error)}`)}`;
+}
+
 export function formatRejected(rejected: Rejected, at: Date, theme: Theme): string {
-  return `${stamp(at, theme)} ${theme.notice(`✗ rejected input from ${safe(rejected.remote)}: ${safe(rejected.reason)}, ${safe(rejected.detail)}`)}`;
+  return `${stamp(at, theme)} ${theme.notice(`✗ rejected input from ${safe(rejected.remote)}: ${safe(rejected.reason)}, ${displayDetail(rejected.detail)}`)}`;
 }
 
 export function formatDropped(dropped: Dropped, at: Date, theme: Theme): string {
-  return `${stamp(at, theme)} ${theme.notice(`· connection from ${safe(dropped.remote)} closed without a message: ${safe(dropped.detail)}`)}`;
+  return `${stamp(at, theme)} ${theme.notice(`· connection from ${safe(dropped.remote)} closed without a message: ${displayDetail(dropped.detail)}`)}`;
 }
 
 export function formatWarning(text: string, at: Date, theme: Theme): string {
@@ -147,37 +210,168 @@ function pad(text: string, width: number): string {
 
 const NAME_COLUMN_MAX = 24;
 
-/** The peers table (address, name, connected, last heard, messages), or "No active peers". */
-export function formatPeersTable(peers: readonly PeerEntry[], now: number, theme: Theme): string[] {
-  if (peers.length === 0) return [theme.notice('No active peers')];
-  const header = ['Address', 'Name', 'Connected', 'Last heard', 'Messages'];
+/**
+ * How a peer came into the list: typed by the user (`manual`, bootstrap
+ * peers too), `heard` from an incoming message, found on the `lan` (mDNS),
+ * met in a room (`room:<name>`), or remembered from an earlier session
+ * (`known`).
+ */
+export type PeerSource = 'manual' | 'heard' | 'lan' | 'known' | `room:${string}`;
+
+/** What the table shows of a peer: the registry's entry, plus what later layers know. */
+export interface PeerRow extends Pick<PeerEntry, 'address' | 'name' | 'connected' | 'lastSeen' | 'messages' | 'verified'> {
+  /** Default: `heard` when it has sent us something, else `manual` (we added it by sending). */
+  readonly source?: PeerSource;
+  /** Set while our sends to it fail: since when (epoch ms) and the last reason. */
+  readonly unreachable?: { readonly since: number; readonly reason: string };
+}
+
+export interface PeersTableOptions {
+  /**
+   * Terminal columns to fit (default: no limit). Lines never wrap: cells are
+   * cut with `…`, then the least needed columns left out (Source, Messages,
+   * Last heard), and as a last resort the line itself is cut.
+   */
+  readonly width?: number;
+}
+
+/** The mark beside an unverified peer, and the legend that explains it. */
+export const UNVERIFIED_MARK = '!';
+const UNVERIFIED_LEGEND = `${UNVERIFIED_MARK} unverified: its address is only a claim (the message came from another IP)`;
+
+function peerState(peer: PeerRow): string {
+  if (peer.unreachable) return `unreachable since ${clock(new Date(peer.unreachable.since))} (${safe(peer.unreachable.reason)})`;
+  return peer.connected ? 'yes' : 'no';
+}
+
+interface Column {
+  readonly title: string;
+  /** Narrowest a cut may make it; undefined: never cut. */
+  readonly min?: number;
+  /** Cut no further than this before leaving columns out. */
+  readonly comfortable?: number;
+  /** Left out, in this order (lowest first), when even cutting is not enough. */
+  readonly dropOrder?: number;
+}
+
+// Address, then Name, Connected, Last heard, Messages as before (scripts and
+// tests read them in that order), the mark between Address and Name, Source last.
+const COLUMNS: readonly Column[] = [
+  { title: 'Address' },
+  { title: '' },
+  { title: 'Name', min: 4, comfortable: 10 },
+  { title: 'Connected', min: 12, comfortable: 16 },
+  { title: 'Last heard', dropOrder: 3 },
+  { title: 'Messages', dropOrder: 2 },
+  { title: 'Source', min: 6, comfortable: 8, dropOrder: 1 },
+];
+const CUTTABLE = COLUMNS.flatMap((column, index) => (column.min === undefined ? [] : [index]));
+const GAP = 2;
+
+/**
+ * The peers table, most recently heard first: address, an unverified mark,
+ * name, connected (or "unreachable since 12:04:31 (refused)"), last heard,
+ * messages and source. "No active peers" when empty.
+ */
+export function formatPeersTable(peers: readonly PeerRow[], now: number, theme: Theme, options: PeersTableOptions = {}): string[] {
+  const width = options.width;
+  const fit = (text: string): string => (width === undefined ? text : truncate(text, width));
+  if (peers.length === 0) return [theme.notice(fit('No active peers'))];
   // Most recently heard first: the list keeps least recent first.
   const rows = [...peers].reverse().map((peer) => ({
     cells: [
       safe(peer.address),
+      peer.verified ? '' : UNVERIFIED_MARK,
       peer.name === null ? '?' : truncate(safe(peer.name), NAME_COLUMN_MAX),
-      peer.connected ? 'yes' : 'no',
+      peerState(peer),
       formatAgo(now - peer.lastSeen),
       String(peer.messages),
+      safe(peer.source ?? (peer.messages > 0 ? 'heard' : 'manual')),
     ],
     key: peer.name,
+    unreachable: peer.unreachable !== undefined,
   }));
-  const widths = header.map((title, column) =>
-    Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row.cells[column] ?? ''))),
+  const header = COLUMNS.map((column) => column.title);
+  const widths = COLUMNS.map((column, index) =>
+    Math.max(displayWidth(column.title), ...rows.map((row) => displayWidth(row.cells[index] ?? ''))),
   );
-  const line = (cells: readonly string[], colour: (cell: string, column: number) => string): string =>
-    cells
-      .map((cell, column) => colour(column === cells.length - 1 ? cell : pad(cell, widths[column] ?? 0), column))
-      .join('  ')
-      .trimEnd();
-  const count = `${peers.length} active peer${peers.length === 1 ? '' : 's'}`;
-  return [
-    theme.bold(count),
+  const unverified = peers.filter((peer) => !peer.verified).length;
+  // The mark column only when there is something to mark.
+  const shown = COLUMNS.map((_, index) => index !== 1 || unverified > 0);
+  if (width !== undefined) shrink(widths, shown, width);
+
+  const line = (cells: readonly string[], colour: (cell: string, column: number) => string): string => {
+    const visible = cells.map((cell, index) => ({ cell, index })).filter(({ index }) => shown[index]);
+    const last = visible[visible.length - 1]?.index;
+    const render = (paint: boolean): string =>
+      visible
+        .map(({ cell, index }) => {
+          const room = widths[index] ?? 0;
+          const cut = truncate(cell, room);
+          const padded = index === last ? cut : pad(cut, room);
+          // Colour the text, not the padding, so a cut cell keeps its colour to the `…`.
+          return paint ? colour(cut, index) + padded.slice(cut.length) : padded;
+        })
+        .join(' '.repeat(GAP))
+        .trimEnd();
+    const plain = render(false);
+    // Nothing may wrap: if even the narrowest columns do not fit, cut the line itself (plain).
+    if (width !== undefined && displayWidth(plain) > width) return truncate(plain, width);
+    return render(true);
+  };
+  const count = `${peers.length} active peer${peers.length === 1 ? '' : 's'}${unverified > 0 ? ` (${unverified} unverified)` : ''}`;
+  const lines = [
+    theme.bold(fit(count)),
     line(header, (cell) => theme.notice(cell)),
     ...rows.map((row) =>
-      line(row.cells, (cell, column) => (column === 1 && row.key !== null ? theme.name(cell, row.key) : cell)),
+      line(row.cells, (cell, column) => {
+        if (column === 1) return theme.warning(cell);
+        if (column === 2 && row.key !== null) return theme.name(cell, row.key);
+        if (column === 3 && row.unreachable) return theme.error(cell);
+        return cell;
+      }),
     ),
   ];
+  if (unverified > 0) lines.push(theme.notice(fit(UNVERIFIED_LEGEND)));
+  return lines;
+}
+
+/**
+ * Make a row fit `width`: cut the widest cut-able column (Name, Connected,
+ * Source) a column at a time down to a comfortable size; if that is not
+ * enough, leave out Source, then Messages, then Last heard, re-fitting each
+ * time from the natural widths; and only then cut to the narrowest.
+ */
+function shrink(widths: number[], shown: boolean[], width: number): void {
+  const natural = [...widths];
+  const total = (): number => {
+    const visible = widths.filter((_, index) => shown[index]);
+    return visible.reduce((sum, w) => sum + w, 0) + GAP * Math.max(0, visible.length - 1);
+  };
+  const cutTo = (floors: readonly number[]): boolean => {
+    for (let index = 0; index < widths.length; index += 1) widths[index] = natural[index] ?? 0;
+    while (total() > width) {
+      let widest = -1;
+      for (const index of CUTTABLE) {
+        if (!shown[index] || (widths[index] ?? 0) <= (floors[index] ?? 0)) continue;
+        if (widest < 0 || (widths[index] ?? 0) > (widths[widest] ?? 0)) widest = index;
+      }
+      if (widest < 0) return false;
+      widths[widest] = (widths[widest] ?? 0) - 1;
+    }
+    return true;
+  };
+  const comfortable = COLUMNS.map((column, index) => Math.min(natural[index] ?? 0, column.comfortable ?? Infinity));
+  const narrowest = COLUMNS.map((column, index) => Math.min(natural[index] ?? 0, column.min ?? Infinity));
+  if (cutTo(comfortable)) return;
+  const droppable = COLUMNS.map((column, index) => ({ order: column.dropOrder, index }))
+    .filter((entry): entry is { order: number; index: number } => entry.order !== undefined)
+    .sort((a, b) => a.order - b.order);
+  for (const { index } of droppable) {
+    shown[index] = false;
+    if (cutTo(comfortable)) return;
+  }
+  cutTo(narrowest);
 }
 
 /** The live quit line: "Notifying 37 peers… 35 ok, 2 failed". */

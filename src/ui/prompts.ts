@@ -85,6 +85,7 @@ export const textPrompt = createPrompt<string | Cancelled, TextConfig>((config, 
   const [status, setStatus] = useState<'idle' | 'loading' | 'done'>('idle');
   const [value, setValue] = useState(config.initial?.value ?? '');
   const [error, setError] = useState<string | undefined>(undefined);
+  const [, setRestored] = useState(false);
   const prefix = usePrefix({ status, theme });
 
   useEffect((rl) => {
@@ -94,6 +95,9 @@ export const textPrompt = createPrompt<string | Cancelled, TextConfig>((config, 
     line.write(initial.value);
     // Put the cursor back where the user had it, not at the end.
     for (let i = initial.cursor; i < initial.value.length; i += 1) line.write(null, { name: 'left' });
+    // rl.write() emits no keypress, so nothing would redraw: the screen kept the cursor
+    // at the end of the text while the next key went in where readline's cursor is.
+    setRestored(true);
   }, []);
 
   useKeypress(async (key, rl) => {

@@ -21,7 +21,7 @@ describe('text mode (stdin not a terminal)', { timeout: 30_000 }, () => {
     const out = result.stdout;
     assert.match(out, /^Server listening on 127\.0\.0\.1:\d+$/m);
     assert.match(out, new RegExp(`^Sent to ${B.replace(/\./g, '\\.')}: 127\\.0\\.0\\.1:\\d+ Alice plain \\\\x1b\\[2J words$`, 'm'));
-    assert.match(out, /^Address\s+Name\s+Connected\s+Last heard\s+Messages$/m);
+    assert.match(out, /^Address\s+Name\s+Connected\s+Last heard\s+Messages\s+Source$/m);
     assert.match(out, /^error: unknown command "\/nonsense"/m);
     assert.match(out, /^Bye\. Told 1 of 1 peer you left/m);
     assert.equal(out.includes('\x1b'), false, 'no escape codes in piped output');

@@ -10,11 +10,18 @@ import {
   formatPeersTable,
   formatQuitProgress,
   formatQuitSummary,
+  displayDetail,
+  formatDropped,
+  formatIncomingNamed,
+  formatOwnFailure,
+  formatOwnLine,
   formatRejected,
   formatSent,
   truncate,
+  type PeerRow,
 } from '../../../src/ui/format.js';
-import { PLAIN_THEME as plain } from '../../../src/ui/theme.js';
+import { parseMessage } from '../../../src/protocol/line.js';
+import { createTheme, PLAIN_THEME as plain } from '../../../src/ui/theme.js';
 
 const AT = new Date(2024, 0, 2, 9, 5, 7);
 
@@ -33,7 +40,7 @@ function incoming(overrides: Partial<IncomingMessage> = {}): IncomingMessage {
   };
 }
 
-function peer(overrides: Partial<PeerEntry> = {}): PeerEntry {
+function peer(overrides: Partial<PeerEntry & PeerRow> = {}): PeerEntry & PeerRow {
   return {
     ip: '127.0.0.1',
     port: 5001,
@@ -84,6 +91,49 @@ describe('incoming lines', () => {
     const rejected = formatRejected({ remote: '127.0.0.1:9', reason: 'not-ip', detail: '"\x1b[2J" is not an IP address' }, AT, plain);
     assert.equal(rejected, '[09:05:07] ✗ rejected input from 127.0.0.1:9: not-ip, "\\x1b[2J" is not an IP address');
   });
+
+  it('writes an escape the same way in a chat line and in a rejection the parser quoted', () => {
+    const bad = '\x1b[2J\u202e:5001 Mallory hi';
+    const parsed = parseMessage(bad);
+    assert.equal(parsed.ok, false);
+    if (parsed.ok) return;
+    // The parser quotes with JSON.stringify: ESC arrives as the six characters \u001b.
+    assert.match(parsed.error.detail, /\\u001b/);
+    const rejected = formatRejected({ remote: '127.0.0.1:9', reason: parsed.error.reason, detail: parsed.error.detail }, AT, plain);
+    assert.equal(rejected, '[09:05:07] ✗ rejected input from 127.0.0.1:9: not-ip, "\\x1b[2J\\u{202e}" is not an IP address');
+    const chat = formatIncoming(incoming({ text: '\x1b[2J\u202e' }), plain);
+    assert.ok(chat.endsWith(' \\x1b[2J\\u{202e}'), chat);
+    assert.equal(displayDetail('value "a\\"b\\n" and "\\u0007"'), 'value "a"b\\n" and "\\x07"');
+    const dropped = formatDropped({ remote: '127.0.0.1:9', reason: 'idle', detail: 'sent only "\\u001b[" before going quiet' }, AT, plain);
+    assert.equal(dropped, '[09:05:07] · connection from 127.0.0.1:9 closed without a message: sent only "\\x1b[" before going quiet');
+  });
+});
+
+describe('conversation lines', () => {
+  it('shows an incoming chat line name first, the address after it (dimmed)', () => {
+    assert.equal(formatIncomingNamed(incoming(), plain), '[09:05:07] Bob (127.0.0.1:5001): hi there');
+    assert.equal(formatIncomingNamed(incoming(), plain, { address: false }), '[09:05:07] Bob: hi there');
+    assert.equal(
+      formatIncomingNamed(incoming({ verified: false, remote: '10.0.0.9:3333' }), plain),
+      '[09:05:07] Bob (127.0.0.1:5001): hi there (unverified: sent from 10.0.0.9:3333)',
+    );
+    // Control words keep their notices.
+    assert.equal(formatIncomingNamed(incoming({ kind: 'connect', text: 'connect', change: 'connected' }), plain), '[09:05:07] Connected to peer 127.0.0.1:5001 (Bob)');
+    const coloured = createTheme({ level: 1 });
+    const line = formatIncomingNamed(incoming(), coloured);
+    assert.ok(line.includes(coloured.notice('(127.0.0.1:5001)')), JSON.stringify(line));
+    assert.ok(line.includes(coloured.name('Bob')), JSON.stringify(line));
+  });
+
+  it('shows a line we sent as one line: time, arrow, name, text', () => {
+    assert.equal(formatOwnLine({ name: 'Bob', address: '127.0.0.1:5001' }, 'see you at 5', new Date(2024, 0, 2, 12, 4, 31), plain), '[12:04:31] → Bob: see you at 5');
+    assert.equal(formatOwnLine({ name: null, address: '127.0.0.1:5001' }, 'hi', AT, plain), '[09:05:07] → 127.0.0.1:5001: hi');
+    assert.equal(formatOwnLine({ name: 'B\x1bob', address: 'x' }, 'a\x07b', AT, plain), '[09:05:07] → B\\x1bob: a\\x07b');
+    assert.equal(
+      formatOwnFailure({ name: 'Bob', address: '127.0.0.1:5001' }, 'connection refused: nothing is listening on 127.0.0.1:5001', AT, plain),
+      '[09:05:07] ✗ not sent to Bob: connection refused: nothing is listening on 127.0.0.1:5001',
+    );
+  });
 });
 
 describe('send results', () => {
@@ -114,10 +164,58 @@ describe('peers table', () => {
     );
     assert.deepEqual(lines, [
       '2 active peers',
-      'Address         Name  Connected  Last heard  Messages',
-      '127.0.0.1:5002  ?     yes        0 s ago     0',
-      '127.0.0.1:5001  Bob   no         12 s ago    3',
+      'Address         Name  Connected  Last heard  Messages  Source',
+      '127.0.0.1:5002  ?     yes        0 s ago     0         manual',
+      '127.0.0.1:5001  Bob   no         12 s ago    3         heard',
     ]);
+  });
+
+  it('marks unverified peers, explains the mark, and shows an unreachable peer', () => {
+    const now = new Date(2024, 0, 2, 12, 5, 0).getTime();
+    const lines = formatPeersTable(
+      [
+        peer({ address: '127.0.0.1:5001', name: 'Bob', lastSeen: now, source: 'lan' }),
+        peer({ address: '10.0.0.9:5000', name: 'Eve', verified: false, lastSeen: now }),
+        peer({ address: '127.0.0.1:5003', name: 'Cy', lastSeen: now, unreachable: { since: new Date(2024, 0, 2, 12, 4, 31).getTime(), reason: 'refused' }, source: 'room:friends' }),
+      ],
+      now,
+      plain,
+    );
+    assert.deepEqual(lines, [
+      '3 active peers (1 unverified)',
+      'Address            Name  Connected                             Last heard  Messages  Source',
+      '127.0.0.1:5003     Cy    unreachable since 12:04:31 (refused)  0 s ago     1         room:friends',
+      '10.0.0.9:5000   !  Eve   no                                    0 s ago     1         heard',
+      '127.0.0.1:5001     Bob   no                                    0 s ago     1         lan',
+      '! unverified: its address is only a claim (the message came from another IP)',
+    ]);
+  });
+
+  it('fits 120 and 40 columns without wrapping: cuts with …, then leaves columns out', () => {
+    const now = 1_000_000;
+    const peers = [
+      peer({ address: '127.0.0.1:5001', name: 'Bob', lastSeen: now - 5000, source: 'manual' }),
+      peer({ address: '127.0.0.1:5002', name: 'Alexandra_the_very_long_name', verified: false, lastSeen: now, source: 'room:the-friday-club' }),
+      peer({ address: '127.0.0.1:5003', name: null, lastSeen: now, unreachable: { since: now, reason: 'connection refused: nothing is listening on 127.0.0.1:5003' } }),
+    ];
+    for (const width of [120, 40]) {
+      const lines = formatPeersTable(peers, now, plain, { width });
+      for (const line of lines) assert.ok(displayWidth(line) <= width, `${width}: ${JSON.stringify(line)} is ${displayWidth(line)} wide`);
+      // Every row still starts with the full address, the one thing needed to reach the peer.
+      assert.match(lines[2] ?? '', /^127\.0\.0\.1:5003 /);
+      assert.match(lines[3] ?? '', /^127\.0\.0\.1:5002 +! +Alex/);
+      assert.match(lines[4] ?? '', /^127\.0\.0\.1:5001 +Bob/);
+    }
+    const wide = formatPeersTable(peers, now, plain, { width: 120 });
+    assert.match(wide[1] ?? '', /Source$/);
+    assert.match(wide[2] ?? '', /unreachable since \d\d:\d\d:\d\d \(co[^ ]*… {2}/);
+    const narrow = formatPeersTable(peers, now, plain, { width: 40 });
+    assert.equal(narrow[1], 'Address            Name     Connected');
+    assert.match(narrow[3] ?? '', /Alexan…/);
+    assert.match(narrow[2] ?? '', /unreachable…$/);
+    // No limit given: nothing is cut or left out (the text view and logs).
+    assert.ok(formatPeersTable(peers, now, plain).some((line) => line.includes('Alexandra_the_very_long_name'.slice(0, 23))));
+    assert.deepEqual(formatPeersTable([], 0, plain, { width: 8 }), ['No acti…']);
   });
 
   it('keeps columns aligned with wide characters and cuts long names', () => {
