@@ -6,7 +6,6 @@ import type { ChatNode } from '../core/node.js';
 import { resolvePeer } from '../core/resolve-peer.js';
 import { formatAddress } from '../protocol/address.js';
 import { COMMAND_HELP, type Command } from '../protocol/commands.js';
-import { sizeWarning } from '../protocol/compat.js';
 import type { MessageStore } from '../store/store.js';
 import { parseHostPort, resolveHost } from '../transport/tcp/resolve-host.js';
 import type { PeerId } from '../transport/transport.js';
@@ -45,9 +44,6 @@ export async function runCommand(context: CommandContext, command: Command): Pro
     case 'send': {
       const target = await resolveTarget(command.to, node);
       if (!target.ok) return view.error(target.message);
-      // Peers running the original read one recv(1024) and cut the rest.
-      const warning = sizeWarning(node.lineFor(command.text));
-      if (warning) view.warning(warning);
       view.sent(await node.send(target.id, command.text), 'send');
       return;
     }

@@ -9,7 +9,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { formatAddress } from '../protocol/address.js';
-import { unsendableReason } from '../protocol/compat.js';
+import { ORIGINAL_RECV_BYTES, unsendableReason } from '../protocol/compat.js';
+import { splitMessage } from '../protocol/split.js';
 import { classify, formatMessage, parseMessage, trimWhitespace, type MessageKind, type RejectReason } from '../protocol/line.js';
 import type { MessageStore, StoredMessage } from '../store/store.js';
 import { freeFileDescriptors } from '../transport/tcp/fd-limit.js';
@@ -94,7 +95,10 @@ export type SendOutcome =
       readonly id: string;
       readonly to: PeerId;
       readonly text: string;
+      /** The exact line of a one-part message (the first part's otherwise). */
       readonly line: string;
+      /** Every line sent, in order: one, or the parts of a long message. */
+      readonly lines: readonly string[];
       readonly ms: number;
       readonly delivered: boolean;
     }
@@ -104,6 +108,7 @@ export type SendOutcome =
       readonly to: PeerId;
       readonly text: string;
       readonly line: string;
+      readonly lines: readonly string[];
       readonly failure: SendFailure | 'invalid';
       readonly error: string;
       readonly ms: number;
@@ -240,13 +245,41 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const body = trimWhitespace(text);
     const message = this.#outbound(body);
     const refused = (error: string): Promise<SendOutcome> =>
-      Promise.resolve({ ok: false, id: message.id, to, text: body, line: message.line, failure: 'invalid', error, ms: 0 });
+      Promise.resolve({ ok: false, id: message.id, to, text: body, line: message.line, lines: [message.line], failure: 'invalid', error, ms: 0 });
     if (body === '') return refused('the message is empty');
-    const unsendable = unsendableReason(message.line);
-    if (unsendable) return refused(unsendable);
     const transport = this.#transportFor(to);
     if (!transport) return refused(`no way to reach ${to}: not an ip:port address`);
-    return this.#queue.run(to, async () => this.#record(to, message, await transport.send(to, message, { timeoutMs: this.timeoutMs })));
+    const parts = this.#parts(message);
+    if (parts === undefined) return refused(unsendableReason(message.line) ?? 'the message cannot be split into parts of 1024 bytes');
+    return this.#queue.run(to, async () => {
+      // A long line goes out as several messages, in order; the first part
+      // that fails stops the rest (PROTOCOL.md, "Transport").
+      let result: SendResult = { ok: true, ms: 0 };
+      let ms = 0;
+      for (const part of parts) {
+        result = await transport.send(to, part, { timeoutMs: this.timeoutMs });
+        ms += result.ms;
+        if (!result.ok) break;
+      }
+      return this.#record(to, message, { ...result, ms }, parts);
+    });
+  }
+
+  /**
+   * The messages that carry `message` on the wire: itself when its line fits
+   * the original peers' 1024 bytes, else parts cut at whitespace or a
+   * character boundary (protocol/split.ts). Undefined if it cannot be cut.
+   */
+  #parts(message: Outbound): Outbound[] | undefined {
+    if (Buffer.byteLength(message.line) <= ORIGINAL_RECV_BYTES) return [message];
+    const prefix = Buffer.byteLength(formatMessage({ ip: this.ip, port: this.port }, this.name, ''));
+    let bodies: string[];
+    try {
+      bodies = splitMessage(message.text, prefix);
+    } catch {
+      return undefined;
+    }
+    return bodies.map((text, index) => ({ ...message, id: `${message.id}.${index + 1}`, kind: classify(text), text, line: this.lineFor(text) }));
   }
 
   /** Send `connect` and mark the peer connected on our side. */
@@ -386,10 +419,11 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   }
 
   /** Keep a send's result, note a reached peer, and resolve once it is stored. */
-  async #record(to: PeerId, message: Outbound, result: SendResult): Promise<SendOutcome> {
+  async #record(to: PeerId, message: Outbound, result: SendResult, parts: readonly Outbound[] = [message]): Promise<SendOutcome> {
+    const lines = parts.map((part) => part.line);
     const outcome: SendOutcome = result.ok
-      ? { ok: true, id: message.id, to, text: message.text, line: message.line, ms: result.ms, delivered: result.delivered ?? false }
-      : { ok: false, id: message.id, to, text: message.text, line: message.line, failure: result.failure, error: result.error, ms: result.ms };
+      ? { ok: true, id: message.id, to, text: message.text, line: message.line, lines, ms: result.ms, delivered: result.delivered ?? false }
+      : { ok: false, id: message.id, to, text: message.text, line: message.line, lines, failure: result.failure, error: result.error, ms: result.ms };
     const now = this.#clock();
     if (outcome.ok) this.#changed(this.#registry.noteSent(to, now));
     else this.#registry.noteFailed(to, outcome.error, now);

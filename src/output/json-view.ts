@@ -26,7 +26,7 @@ export function createJsonView(output: Writable): View {
     warning: (text) => emit({ type: 'warning', message: text }),
     sent: (o) =>
       o.ok
-        ? emit({ type: 'sent', id: o.id, to: o.to, text: o.text, line: o.line })
+        ? emit({ type: 'sent', id: o.id, to: o.to, text: o.text, line: o.line, ...(o.lines.length > 1 ? { parts: o.lines.length, lines: o.lines } : {}) })
         : emit({ type: 'send-failed', id: o.id, to: o.to, text: o.text, error: o.error, failure: o.failure }),
     peers: (peers) =>
       emit({

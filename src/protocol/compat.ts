@@ -7,13 +7,6 @@
 /** The UTF-8 size above which the original peers (one `recv(1024)`) cut a message. */
 export const ORIGINAL_RECV_BYTES = 1024;
 
-/** A warning for a line the original peers would cut, or undefined. */
-export function sizeWarning(line: string): string | undefined {
-  const bytes = Buffer.byteLength(line, 'utf8');
-  if (bytes <= ORIGINAL_RECV_BYTES) return undefined;
-  return `This message is ${bytes} bytes; peers running the original chat read only ${ORIGINAL_RECV_BYTES} bytes and may cut it.`;
-}
-
 /**
  * Why a line must not be sent at all, or undefined. The original's receiver
  * decodes its single `recv(1024)` as UTF-8 and its only server thread dies on

@@ -161,6 +161,9 @@ export function formatConnectResult(outcome: SendOutcome, theme: Theme): string 
 
 /** `Sent to ip:port: <the exact line sent>`, or, in red, why it failed. */
 export function formatSent(outcome: SendOutcome, theme: Theme): string {
+  if (outcome.ok && outcome.lines.length > 1) {
+    return `${theme.success('Sent to')} ${theme.address(safe(outcome.to))} in ${outcome.lines.length} parts: ${safe(outcome.text)}`;
+  }
   if (outcome.ok) return `${theme.success('Sent to')} ${theme.address(safe(outcome.to))}: ${safe(outcome.line)}`;
   return theme.error(`Could not send to ${safe(outcome.to)}: ${safe(outcome.error)}`);
 }

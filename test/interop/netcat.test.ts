@@ -11,6 +11,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { startHeadlessPeer, type HeadlessPeer } from '../helpers/headless-peer.js';
+import { waitUntil } from '../helpers/wait.js';
 import { closedPort } from '../helpers/net.js';
 
 function netcatProblem(): string | false {
@@ -174,13 +175,21 @@ describe('the bytes on the wire', () => {
       assert.deepEqual(connection.chunks[0], expected);
     }
     await alice.waitForCount((e) => e.type === 'sent', cases.length);
-    // Over 1024 bytes: still one write and the exact bytes (the warning is the user's business).
+    // Over 1024 bytes: parts, each one write of at most 1024 bytes, whose bodies concatenate to the text.
     const long = '0123456789'.repeat(150);
-    const arrival = raw.next();
+    const before = raw.connections.length;
     alice.command(`/send ${R} ${long}`);
-    const connection = await arrival;
-    await connection.ended;
-    assert.deepEqual(Buffer.concat(connection.chunks), Buffer.from(`${A} Alice ${long}`, 'utf8'));
-    assert.equal(connection.chunks.length, 1);
+    const sent = await alice.waitFor((e) => e.type === 'sent' && e.text === long);
+    const count = (sent.lines as string[]).length;
+    await waitUntil(() => raw.connections.length >= before + count, 5000, () => `${raw.connections.length - before} of ${count} parts arrived`);
+    const connections = raw.connections.slice(before);
+    await Promise.all(connections.map((connection) => connection.ended));
+    const parts: Buffer[] = [];
+    for (const connection of connections) {
+      assert.equal(connection.chunks.length, 1, 'one write per part');
+      assert.ok((connection.chunks[0] as Buffer).length <= 1024);
+      parts.push(connection.chunks[0] as Buffer);
+    }
+    assert.equal(Buffer.concat(parts.map((part) => part.subarray(`${A} Alice `.length))).toString('utf8'), long);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { classify, formatMessage, nameProblem, parseMessage } from '../../../src/protocol/line.js';
-import { sizeWarning, unsendableReason } from '../../../src/protocol/compat.js';
+import { unsendableReason } from '../../../src/protocol/compat.js';
 import { canonicalIp, formatAddress, parseAddress } from '../../../src/protocol/address.js';
 
 describe('parseMessage: valid lines', () => {
@@ -130,12 +130,6 @@ describe('parse(format(x)) round-trips (property)', () => {
 
 describe('lines the original peers cannot take', () => {
   const prefix = '127.0.0.1:5000 Alice ';
-  it('sizeWarning speaks up past 1024 bytes only', () => {
-    assert.equal(sizeWarning(prefix + 'a'.repeat(1024 - prefix.length)), undefined);
-    assert.match(sizeWarning(prefix + 'a'.repeat(1025 - prefix.length)) ?? '', /1025 bytes.*1024 bytes/);
-    // 342 × 3 bytes = 1026: counted in bytes, not characters.
-    assert.match(sizeWarning('€'.repeat(342)) ?? '', /1026 bytes/);
-  });
   it('unsendableReason refuses a character cut at byte 1024, and nothing else', () => {
     const before = 'a'.repeat(1023 - prefix.length);
     assert.match(unsendableReason(`${prefix}${before}é tail`) ?? '', /byte 1024 falls inside the character "é"/);

@@ -59,7 +59,7 @@ function peer(overrides: Partial<PeerEntry & PeerRow> = {}): PeerEntry & PeerRow
 }
 
 function failure(to: string, error: string): SendOutcome {
-  return { ok: false, id: 'm-2', to, text: 'exit', line: `x ${to}`, failure: 'refused', error, ms: 1 };
+  return { ok: false, id: 'm-2', to, text: 'exit', line: `x ${to}`, lines: [`x ${to}`], failure: 'refused', error, ms: 1 };
 }
 
 describe('incoming lines', () => {
@@ -138,7 +138,7 @@ describe('conversation lines', () => {
 
 describe('send results', () => {
   it('shows the exact line sent, or why it failed', () => {
-    const ok: SendOutcome = { ok: true, id: 'm-3', to: '127.0.0.1:5001', text: 'hi', line: '127.0.0.1:5000 Alice hi', ms: 2, delivered: false };
+    const ok: SendOutcome = { ok: true, id: 'm-3', to: '127.0.0.1:5001', text: 'hi', line: '127.0.0.1:5000 Alice hi', lines: ['127.0.0.1:5000 Alice hi'], ms: 2, delivered: false };
     assert.equal(formatSent(ok, plain), 'Sent to 127.0.0.1:5001: 127.0.0.1:5000 Alice hi');
     assert.equal(
       formatSent(failure('127.0.0.1:5009', 'connection refused: nothing is listening on 127.0.0.1:5009'), plain),

@@ -26,7 +26,7 @@ describe('text printer (piped stdin without --json)', () => {
       verified: true,
       change: 'added',
     });
-    printer.sent({ ok: true, id: 'm-2', to: '127.0.0.1:5001', text: 'yo', line: '127.0.0.1:5000 Alice yo', ms: 1, delivered: false }, 'send');
+    printer.sent({ ok: true, id: 'm-2', to: '127.0.0.1:5001', text: 'yo', line: '127.0.0.1:5000 Alice yo', lines: ['127.0.0.1:5000 Alice yo'], ms: 1, delivered: false }, 'send');
     printer.peers([], 0);
     printer.error('bad address: "\x1b" is not an IP address');
     printer.progress(1, 0, 1);
