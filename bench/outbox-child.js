@@ -12,7 +12,7 @@
  */
 import readline from 'node:readline';
 import { OutboxRunner } from '../dist/core/outbox-runner.js';
-import { parseAddress } from '../dist/protocol/line.js';
+import { parseAddress } from '../dist/protocol/address.js';
 import { openOutbox } from '../dist/store/outbox-journal.js';
 import { sendMessage } from '../dist/transport/tcp/sender.js';
 

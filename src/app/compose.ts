@@ -8,6 +8,7 @@ import { ChatNode } from '../core/node.js';
 import { P2PError } from '../core/errors.js';
 import { MessageLog } from '../store/jsonl-log.js';
 import type { MessageStore } from '../store/store.js';
+import { StoreSet } from '../store/store-set.js';
 import { defaultAdvertisedIp, ownAddresses } from '../transport/tcp/local-addresses.js';
 import { TcpTransport } from '../transport/tcp/tcp-transport.js';
 
@@ -30,7 +31,10 @@ export function buildNode(options: Options, name: string, port: number, store: M
   const node = new ChatNode({
     name,
     ip: options.ip ?? defaultAdvertisedIp(),
-    transports: [tcp],
+    transports: [
+      tcp,
+      // -- more transports (rooms, issue 14) --
+    ],
     store,
     timeoutMs: options.timeout,
     verify: options.verify,
@@ -40,9 +44,9 @@ export function buildNode(options: Options, name: string, port: number, store: M
   return { node, tcp };
 }
 
-/** The store the options ask for: the --log writer, or none. */
-export function openStore(options: Options): MessageStore | undefined {
-  return options.log === undefined ? undefined : new MessageLog(options.log);
+/** The stores the options ask for at start-up: the --log writer, or none yet (the history joins once the port is bound). */
+export function openStores(options: Options): StoreSet {
+  return new StoreSet(options.log === undefined ? [] : [new MessageLog(options.log)]);
 }
 
 /** Turn a bind failure into one sentence that says what to do. */

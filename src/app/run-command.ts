@@ -9,13 +9,17 @@ import { COMMAND_HELP, type Command } from '../protocol/commands.js';
 import type { MessageStore } from '../store/store.js';
 import { parseHostPort, resolveHost } from '../transport/tcp/resolve-host.js';
 import type { PeerId } from '../transport/transport.js';
+import type { Feature, FeatureContext } from './feature.js';
 import type { View } from './view.js';
 
 export interface CommandContext {
   readonly node: ChatNode;
   readonly view: View;
-  /** Where /history and /search look; absent or append-only: nothing to show. */
+  /** Where /history and /search look; append-only stores answer nothing. */
   readonly store?: MessageStore;
+  /** Asked first, in order: a feature that handles a command ends it there. */
+  readonly features?: readonly Feature[];
+  readonly context?: FeatureContext;
 }
 
 export type Target = { readonly ok: true; readonly id: PeerId } | { readonly ok: false; readonly message: string };
@@ -40,6 +44,11 @@ export async function resolveTarget(typed: string, node: ChatNode): Promise<Targ
 /** Run one command and show its result. Every mode's commands run here. */
 export async function runCommand(context: CommandContext, command: Command): Promise<void> {
   const { node, view } = context;
+  if (context.context) {
+    for (const feature of context.features ?? []) {
+      if (await feature.command?.(command, context.context)) return;
+    }
+  }
   switch (command.type) {
     case 'send': {
       const target = await resolveTarget(command.to, node);

@@ -13,8 +13,10 @@ import { EXIT_FAILURE, EXIT_OK } from '../core/exit-codes.js';
 import type { ChatNode, PeerSnapshot } from '../core/node.js';
 import type { Command } from '../protocol/commands.js';
 import { advertisedIpWarning } from '../protocol/compat.js';
-import type { MessageStore } from '../store/store.js';
-import { buildNode, listenError, openStore } from './compose.js';
+import type { StoreSet } from '../store/store-set.js';
+import { buildNode, listenError, openStores } from './compose.js';
+import type { Feature, FeatureContext } from './feature.js';
+import { createFeatures } from './features/index.js';
 import { runCommand } from './run-command.js';
 import type { View } from './view.js';
 
@@ -66,19 +68,17 @@ export async function runSession(options: Options, frontend: Frontend): Promise<
     if (options.name === undefined) throw missing('--name', frontend.cannotAskBecause, options.json);
     if (options.port === undefined) throw missing('--port', frontend.cannotAskBecause, options.json);
   }
-  // One owner opens and closes the store; the node only appends to it.
-  const store = openStore(options);
+  // One owner opens and closes the stores; the node only appends to them.
+  const store = openStores(options);
   let storeFailed = false;
-  if (store) {
-    store.onError = (error) => {
-      if (storeFailed) return;
-      storeFailed = true;
-      view.warning(`cannot write the ${store.label} (${error.code ?? error.message}); messages are still shown`);
-    };
-  }
+  store.onError = (error) => {
+    if (storeFailed) return;
+    storeFailed = true;
+    view.warning(`cannot write the ${store.label} (${error.code ?? error.message}); messages are still shown`);
+  };
   const signals = onQuitSignals({
     beforeExit: () => {
-      store?.close();
+      store.close();
       view.interrupted?.();
     },
     boundMs: options.timeout + 1000,
@@ -93,7 +93,7 @@ export async function runSession(options: Options, frontend: Frontend): Promise<
     if (node === undefined) return EXIT_OK;
     return await runNode(node, store, options, frontend, quitting, () => quitRequested, () => signals.quitting());
   } finally {
-    store?.close();
+    store.close();
     signals.stop();
     frontend.dispose();
     // Peers are told; end as a hung-up program does. A normal exit would make
@@ -103,7 +103,7 @@ export async function runSession(options: Options, frontend: Frontend): Promise<
 }
 
 /** Name, then bind: asked again where the frontend can ask. Undefined: the user quit while being asked. */
-async function startUp(options: Options, frontend: Frontend, store: MessageStore | undefined): Promise<ChatNode | undefined> {
+async function startUp(options: Options, frontend: Frontend, store: StoreSet): Promise<ChatNode | undefined> {
   const { view, ask } = frontend;
   const name = options.name ?? (await ask?.name());
   if (name === undefined) return undefined;
@@ -144,7 +144,7 @@ function route(node: ChatNode, view: View): void {
 
 async function runNode(
   node: ChatNode,
-  store: MessageStore | undefined,
+  store: StoreSet,
   options: Options,
   frontend: Frontend,
   quitting: Promise<void>,
@@ -155,6 +155,9 @@ async function runNode(
   view.listening({ host: options.host, ip: node.ip, port: node.port, name: node.name });
   const ipWarning = advertisedIpWarning(node.ip);
   if (ipWarning) view.warning(ipWarning);
+  const features = createFeatures(options);
+  const context: FeatureContext = { node, view, options, stores: store, interactive: frontend.ask !== undefined };
+  await eachFeature(features, view, (feature) => feature.start?.(context), 'could not start');
 
   // Bootstrap peers are greeted beside the first prompt, and before the first
   // command runs, so it finds them in /peers; a quit does not wait for it.
@@ -180,7 +183,7 @@ async function runNode(
     }
     // One command at a time: its result is shown before the next one runs,
     // so `/send` then `/peers` shows the send's effect.
-    const task = runCommand({ node, view, ...(store ? { store } : {}) }, command);
+    const task = runCommand({ node, view, store, features, context }, command);
     pending.add(task);
     void task.finally(() => pending.delete(task));
     await Promise.race([task, quitting]);
@@ -188,9 +191,22 @@ async function runNode(
   noteQuitting();
   source.close();
   if (failure !== undefined) view.error(`Unexpected error: ${describeError(failure)}; quitting.`);
+  await eachFeature(features, view, (feature) => feature.beforeQuit?.(context), 'could not stop');
   const summary = await node.quit((ok, failed, total) => view.progress(ok, failed, total));
   // Quit waited for sends under way; their results print before the exit line.
   await Promise.allSettled([greeting, ...pending]);
+  await eachFeature(features, view, (feature) => feature.stop?.(context), 'could not stop');
   view.exit(summary);
   return failure === undefined ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** Run a lifecycle step of every feature; a failure is one warning and the chat goes on. */
+async function eachFeature(features: readonly Feature[], view: View, step: (feature: Feature) => unknown, what: string): Promise<void> {
+  for (const feature of features) {
+    try {
+      await step(feature);
+    } catch (error) {
+      view.warning(`${feature.name} ${what}: ${describeError(error)}`);
+    }
+  }
 }

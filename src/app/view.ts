@@ -38,6 +38,15 @@ export interface View {
   history(messages: readonly StoredMessage[], what: string): void;
   /** A short notice for the user (a peer forgotten, the recipient changed). */
   notice(text: string): void;
+  // -- history (issue 12) --
+
+  // -- outbox (issue 13) --
+
+  // -- LAN discovery (issue 11) --
+
+  // -- rooms (issue 14) --
+
+  // -- conversation (issue 10) --
   /** Leaving at once (a second Ctrl+C): last words, written synchronously. */
   interrupted?(): void;
 }

@@ -34,6 +34,16 @@ export interface Options {
   messageDeadline: number;
   maxConnections: number;
   maxPeers: number;
+  // -- history (issue 12) --
+
+  // -- outbox (issue 13) --
+
+  // -- LAN discovery (issue 11) --
+
+  // -- rooms (issue 14) --
+
+  // -- conversation (issue 10) --
+
   /** Not a file key: where the file is. */
   config: string | undefined;
   /** Not a file key: print the effective options and exit. */
@@ -150,6 +160,16 @@ export const SCHEMA: readonly OptionRow[] = [
   row({ key: 'messageDeadline', flags: '--message-deadline <ms>', help: 'close an incoming connection whose message is not complete in this time', default: DEFAULT_LIMITS.messageDeadlineMs, parse: positiveInt('message-deadline') }),
   row({ key: 'maxConnections', flags: '--max-connections <n>', help: 'most incoming connections at once; the idlest makes room', default: DEFAULT_LIMITS.maxConnections, parse: positiveInt('max-connections') }),
   row({ key: 'maxPeers', flags: '--max-peers <n>', help: 'most entries in the active-peer list', default: DEFAULT_MAX_PEERS, parse: positiveInt('max-peers') }),
+  // -- history (issue 12) --
+
+  // -- outbox (issue 13) --
+
+  // -- LAN discovery (issue 11) --
+
+  // -- rooms (issue 14) --
+
+  // -- conversation (issue 10) --
+
   row({ key: 'config', flags: '--config <file>', help: 'read options from this JSON file', default: undefined, defaultLabel: '$XDG_CONFIG_HOME/p2pchat/config.json', inFile: false, parse: anyText }),
   row({ key: 'showConfig', flags: '--show-config', help: 'print every effective option and where it came from, then exit', default: false, boolean: true, inFile: false, parse: checkBoolean('show-config') }),
 ];

@@ -60,6 +60,15 @@ export function createJsonView(output: Writable): View {
         })),
       }),
     notice: (text) => emit({ type: 'notice', message: text }),
+    // -- history (issue 12) --
+
+    // -- outbox (issue 13) --
+
+    // -- LAN discovery (issue 11) --
+
+    // -- rooms (issue 14) --
+
+    // -- conversation (issue 10) --
     // `skipped` (unverified peers not told) and `failures` only when there were any.
     exit: (s) =>
       emit({

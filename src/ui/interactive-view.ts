@@ -68,6 +68,15 @@ export function createInteractiveView(host: PromptHost, theme: Theme): View {
     broadcast: (summary) => host.print(formatBroadcast(summary, theme)),
     history: (messages, what) => formatHistory(messages, what, theme).forEach((line) => host.print(line)),
     notice: (text) => host.print(theme.notice(safe(text))),
+    // -- history (issue 12) --
+
+    // -- outbox (issue 13) --
+
+    // -- LAN discovery (issue 11) --
+
+    // -- rooms (issue 14) --
+
+    // -- conversation (issue 10) --
     interrupted: () => {
       // Show the cursor again (a list prompt hides it) and leave.
       host.output.write('\x1b[?25h\nInterrupted: left without waiting for every peer.\n');

@@ -43,5 +43,14 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
     broadcast: (summary) => line(formatBroadcast(summary, theme)),
     history: (messages, what) => formatHistory(messages, what, theme).forEach(line),
     notice: (text) => line(theme.notice(safe(text))),
+    // -- history (issue 12) --
+
+    // -- outbox (issue 13) --
+
+    // -- LAN discovery (issue 11) --
+
+    // -- rooms (issue 14) --
+
+    // -- conversation (issue 10) --
   };
 }

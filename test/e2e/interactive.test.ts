@@ -150,7 +150,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     await peer.waitFor((e) => e.type === 'message' && e.kind === 'exit' && e.from === A);
   });
 
-  it('asks before sending a bare control word, and warns above 1024 bytes', async () => {
+  it('asks before sending a bare control word, and splits a message above 1024 bytes', async () => {
     const peer = await bob();
     const { alice, port } = await aliceWith(peer);
     const A = `127.0.0.1:${port}`;
@@ -178,9 +178,10 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
 
     await openFromMenu();
     alice.type(`${'x'.repeat(1100)}${KEYS.enter}`);
-    await alice.expectText(/This message is \d+ bytes; peers running the original chat read only 1024 bytes/);
-    const long = await peer.waitFor((e) => e.type === 'message' && e.from === A && String(e.text).length === 1100);
-    assert.equal(long.kind, 'chat');
+    await alice.expectText(`Sent to 127.0.0.1:${peer.port} in 2 parts`);
+    const parts = await peer.waitForCount((e) => e.type === 'message' && e.from === A && /^x+$/.test(String(e.text)), 2);
+    assert.equal(parts.map((e) => String(e.text)).join(''), 'x'.repeat(1100), 'the parts concatenate to the text');
+    assert.ok(parts.every((e) => e.kind === 'chat'));
     assert.equal(peer.events.some((e) => e.type === 'message' && e.from === A && e.kind === 'exit'), false);
     alice.type(KEYS.ctrlC);
     assert.equal(await alice.expectExit(), 0);
