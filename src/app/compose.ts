@@ -11,10 +11,17 @@ import type { MessageStore } from '../store/store.js';
 import { StoreSet } from '../store/store-set.js';
 import { defaultAdvertisedIp, ownAddresses } from '../transport/tcp/local-addresses.js';
 import { TcpTransport } from '../transport/tcp/tcp-transport.js';
+// room-transport.ts loads hyperswarm only in listen(): importing it costs no native module.
+import { parseBootstrap } from '../transport/room/bootstrap.js';
+import { defaultIdentityPath, IdentityError, loadOrCreateIdentity } from '../transport/room/identity.js';
+import { RoomTransport } from '../transport/room/room-transport.js';
+import { setRoomsOf } from './rooms-of.js';
 
 export interface Built {
   readonly node: ChatNode;
   readonly tcp: TcpTransport;
+  /** One per --room, in order; empty without --room. */
+  readonly rooms: readonly RoomTransport[];
 }
 
 export function buildNode(options: Options, name: string, port: number, store: MessageStore | undefined): Built {
@@ -28,12 +35,14 @@ export function buildNode(options: Options, name: string, port: number, store: M
       maxConnections: options.maxConnections,
     },
   });
+  const rooms = buildRooms(options, name);
   const node = new ChatNode({
     name,
     ip: options.ip ?? defaultAdvertisedIp(),
     transports: [
       tcp,
       // -- more transports (rooms, issue 14) --
+      ...rooms,
     ],
     store,
     timeoutMs: options.timeout,
@@ -41,7 +50,30 @@ export function buildNode(options: Options, name: string, port: number, store: M
     maxPeers: options.maxPeers,
     ownAddresses: ownAddresses(),
   });
-  return { node, tcp };
+  setRoomsOf(node, rooms);
+  return { node, tcp, rooms };
+}
+
+/**
+ * One RoomTransport per --room, all keyed from one identity (loaded, or
+ * created on first use). Without --room the identity file is not touched.
+ * A bad identity file is a start-up error (P2P_IDENTITY_*), one sentence.
+ */
+export function buildRooms(options: Options, name: string): RoomTransport[] {
+  if (options.rooms.length === 0) return [];
+  const file = options.identity ?? defaultIdentityPath();
+  let identity;
+  try {
+    identity = loadOrCreateIdentity(file);
+  } catch (error) {
+    if (error instanceof IdentityError) throw new P2PError(error.code, error.message);
+    throw error;
+  }
+  const bootstrap = parseBootstrap(options.dhtBootstrap.flatMap((entry) => entry.split(',')).filter((entry) => entry !== ''));
+  // The same room twice is one membership. A frame is bounded by --max-message-bytes, as a TCP message is.
+  return [...new Set(options.rooms)].map(
+    (room) => new RoomTransport({ room, identity, name, bootstrap, maxFrameBytes: options.maxMessageBytes }),
+  );
 }
 
 /** The stores the options ask for at start-up: the --log writer, or none yet (the history joins once the port is bound). */

@@ -9,6 +9,7 @@ import type { StoredMessage } from '../store/store.js';
 import type { PeerEntry } from '../core/peer-registry.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import type { Theme } from './theme.js';
+import { shortRoomPeer } from '../transport/room/peer-id.js';
 
 /** `HH:MM:SS` in local time. */
 export function clock(at: Date): string {
@@ -161,10 +162,12 @@ export function formatConnectResult(outcome: SendOutcome, theme: Theme): string 
 
 /** `Sent to ip:port: <the exact line sent>`, or, in red, why it failed. */
 export function formatSent(outcome: SendOutcome, theme: Theme): string {
+  // Rooms (issue 14): the receiver acknowledged it, which plain TCP cannot prove.
+  const delivered = outcome.ok && outcome.delivered ? ` ${theme.success('(delivered ✓✓)')}` : '';
   if (outcome.ok && outcome.lines.length > 1) {
-    return `${theme.success('Sent to')} ${theme.address(safe(outcome.to))} in ${outcome.lines.length} parts: ${safe(outcome.text)}`;
+    return `${theme.success('Sent to')} ${theme.address(safe(outcome.to))} in ${outcome.lines.length} parts: ${safe(outcome.text)}${delivered}`;
   }
-  if (outcome.ok) return `${theme.success('Sent to')} ${theme.address(safe(outcome.to))}: ${safe(outcome.line)}`;
+  if (outcome.ok) return `${theme.success('Sent to')} ${theme.address(safe(outcome.to))}: ${safe(outcome.line)}${delivered}`;
   return theme.error(`Could not send to ${safe(outcome.to)}: ${safe(outcome.error)}`);
 }
 
@@ -283,7 +286,8 @@ export function formatPeersTable(peers: readonly PeerRow[], now: number, theme: 
   // Most recently heard first: the list keeps least recent first.
   const rows = [...peers].reverse().map((peer) => ({
     cells: [
-      safe(peer.address),
+      // A room peer's 64-hex id is shown short (issue 14); any 8-hex prefix of it works in commands.
+      peer.address.startsWith('@') ? shortRoomPeer(peer.address) : safe(peer.address),
       peer.verified ? '' : UNVERIFIED_MARK,
       peer.name === null ? '?' : truncate(safe(peer.name), NAME_COLUMN_MAX),
       peerState(peer),

@@ -20,6 +20,7 @@ import {
   formatWarning,
 } from './format.js';
 import type { PromptHost } from './prompt-host.js';
+import { formatRoomJoined, formatRoomPeer } from './room-format.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import type { Theme } from './theme.js';
 
@@ -75,6 +76,8 @@ export function createInteractiveView(host: PromptHost, theme: Theme): View {
     // -- LAN discovery (issue 11) --
 
     // -- rooms (issue 14) --
+    roomJoined: (info) => host.print(formatRoomJoined(info, theme)),
+    roomPeer: (event) => host.print(formatRoomPeer(event, theme)),
 
     // -- conversation (issue 10) --
     interrupted: () => {

@@ -17,6 +17,7 @@ import {
   formatSent,
   formatWarning,
 } from './format.js';
+import { formatRoomJoined, formatRoomPeer } from './room-format.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import { createTheme, type Theme } from './theme.js';
 
@@ -50,6 +51,8 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
     // -- LAN discovery (issue 11) --
 
     // -- rooms (issue 14) --
+    roomJoined: (info) => line(formatRoomJoined(info, theme)),
+    roomPeer: (event) => line(formatRoomPeer(event, theme)),
 
     // -- conversation (issue 10) --
   };

@@ -4,6 +4,7 @@
  */
 import type { Options } from '../../config/schema.js';
 import type { Feature } from '../feature.js';
+import { createRoomsFeature } from './rooms.js';
 
 type FeatureFactory = (options: Options) => Feature | undefined;
 
@@ -15,6 +16,7 @@ const FACTORIES: readonly FeatureFactory[] = [
   // -- LAN discovery (issue 11) --
 
   // -- rooms (issue 14) --
+  createRoomsFeature,
 
   // -- conversation (issue 10) --
 ];
