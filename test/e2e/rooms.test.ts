@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
-import type { HeadlessPeer, JsonEvent } from '../helpers/headless-peer.js';
+import { exitWithin } from '../helpers/child.js';
+import { CLI, type HeadlessPeer, type JsonEvent } from '../helpers/headless-peer.js';
 import { RoomLab } from '../helpers/room.js';
 import { startRoomCli, type RoomCliOptions } from '../helpers/room-cli.js';
 
@@ -153,12 +154,22 @@ describe('rooms through the CLI, on a local testnet', { timeout: 300_000 }, () =
     });
   });
 
-  it('a damaged identity file is a one-line start-up error, and changes nothing', async () => {
-    await withLab(async (lab, start) => {
+  it('a damaged identity file is a one-line start-up error (exit 1), and changes nothing', async () => {
+    await withLab(async (lab) => {
       const file = lab.identityFile('Broken');
-      fs.writeFileSync(file, '{"type":"p2pchat-identity","version":1}\n', { mode: 0o600 });
-      await assert.rejects(start({ name: 'Broken' }), /not a usable p2pchat identity: "seed" is not 64 lower-case hex digits/);
-      assert.equal(fs.readFileSync(file, 'utf8'), '{"type":"p2pchat-identity","version":1}\n');
+      const damaged = '{"type":"p2pchat-identity","version":1}\n';
+      fs.writeFileSync(file, damaged, { mode: 0o600 });
+      const child = lab.network.spawn(lab.network.host(0), process.execPath, [CLI, '--json', '--name', 'Broken', '--port', 'auto', '--room', 'lobby', '--dht-bootstrap', lab.bootstrap.join(','), '--identity', file]);
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await exitWithin(child, new Promise((resolve) => child.once('exit', resolve)), 15_000);
+      assert.equal(code, 1, `stdout: ${stdout}\nstderr: ${stderr}`);
+      const lines = `${stdout}${stderr}`.trim().split('\n');
+      assert.equal(lines.length, 1, `one line: ${stdout}${stderr}`);
+      assert.match(lines[0] as string, /not a usable p2pchat identity: "seed" is not 64 lower-case hex digits/);
+      assert.equal(fs.readFileSync(file, 'utf8'), damaged);
     });
   });
 });
