@@ -11,10 +11,8 @@ import type { MessageStore } from '../store/store.js';
 import { StoreSet } from '../store/store-set.js';
 import { defaultAdvertisedIp, ownAddresses } from '../transport/tcp/local-addresses.js';
 import { TcpTransport } from '../transport/tcp/tcp-transport.js';
-// room-transport.ts loads hyperswarm only in listen(): importing it costs no native module.
-import { parseBootstrap } from '../transport/room/bootstrap.js';
-import { defaultIdentityPath, IdentityError, loadOrCreateIdentity } from '../transport/room/identity.js';
-import { RoomTransport } from '../transport/room/room-transport.js';
+import type { RoomTransport } from '../transport/room/room-transport.js';
+import { buildRooms } from './rooms-compose.js';
 import { setRoomsOf } from './rooms-of.js';
 
 export interface Built {
@@ -52,28 +50,6 @@ export function buildNode(options: Options, name: string, port: number, store: M
   });
   setRoomsOf(node, rooms);
   return { node, tcp, rooms };
-}
-
-/**
- * One RoomTransport per --room, all keyed from one identity (loaded, or
- * created on first use). Without --room the identity file is not touched.
- * A bad identity file is a start-up error (P2P_IDENTITY_*), one sentence.
- */
-export function buildRooms(options: Options, name: string): RoomTransport[] {
-  if (options.rooms.length === 0) return [];
-  const file = options.identity ?? defaultIdentityPath();
-  let identity;
-  try {
-    identity = loadOrCreateIdentity(file);
-  } catch (error) {
-    if (error instanceof IdentityError) throw new P2PError(error.code, error.message);
-    throw error;
-  }
-  const bootstrap = parseBootstrap(options.dhtBootstrap.flatMap((entry) => entry.split(',')).filter((entry) => entry !== ''));
-  // The same room twice is one membership. A frame is bounded by --max-message-bytes, as a TCP message is.
-  return [...new Set(options.rooms)].map(
-    (room) => new RoomTransport({ room, identity, name, bootstrap, maxFrameBytes: options.maxMessageBytes }),
-  );
 }
 
 /** The stores the options ask for at start-up: the --log writer, or none yet (the history joins once the port is bound). */
