@@ -15,7 +15,7 @@ describe('room lines', () => {
   it('joined and left, with the name sanitised', () => {
     assert.equal(formatRoomPeer({ type: 'joined', peer: ID, name: 'Bob', room: 'lobby' }, PLAIN_THEME), 'Bob (@ab12cd34…) joined room lobby');
     assert.equal(formatRoomPeer({ type: 'left', peer: ID, name: null, room: 'lobby' }, PLAIN_THEME), '@ab12cd34… left room lobby');
-    assert.doesNotMatch(formatRoomPeer({ type: 'joined', peer: ID, name: 'B\u001b[2Job', room: 'lobby' }, PLAIN_THEME), /\u001b/);
+    assert.equal(formatRoomPeer({ type: 'joined', peer: ID, name: 'B\u001b[2Job', room: 'lobby' }, PLAIN_THEME).includes('\u001b'), false);
   });
 
   it('a room send that was acknowledged says delivered; a TCP send stays sent', () => {
