@@ -33,8 +33,13 @@ export function formatAgo(ms: number): string {
 }
 
 /** `127.0.0.1:5001 (Bob)`, both parts sanitised; the name in its own colour. */
+/** A peer id as the screen shows it: `ip:port`, or a room peer's `@ab12cd34…` (issue 14). */
+function shownId(id: string): string {
+  return id.startsWith('@') ? shortRoomPeer(id) : safe(id);
+}
+
 function peer(name: string | null, address: string, theme: Theme): string {
-  const shownAddress = theme.address(safe(address));
+  const shownAddress = theme.address(shownId(address));
   if (name === null) return shownAddress;
   return `${shownAddress} (${theme.name(safe(name), name)})`;
 }
@@ -61,7 +66,7 @@ export function formatIncoming(message: IncomingMessage, theme: Theme): string {
   const sender = peer(message.name, message.from, theme);
   switch (message.kind) {
     case 'chat':
-      return `${head} ${theme.address(safe(message.from))} ${theme.name(safe(message.name), message.name)} ${safe(message.text)}${note}`;
+      return `${head} ${theme.address(shownId(message.from))} ${theme.name(safe(message.name), message.name)} ${safe(message.text)}${note}`;
     case 'hello':
       return `${head} ${theme.notice(message.change === 'added' ? 'New peer' : 'Hello again from peer')} ${sender}${note}`;
     case 'connect':
@@ -287,7 +292,7 @@ export function formatPeersTable(peers: readonly PeerRow[], now: number, theme: 
   const rows = [...peers].reverse().map((peer) => ({
     cells: [
       // A room peer's 64-hex id is shown short (issue 14); any 8-hex prefix of it works in commands.
-      peer.address.startsWith('@') ? shortRoomPeer(peer.address) : safe(peer.address),
+      shownId(peer.address),
       peer.verified ? '' : UNVERIFIED_MARK,
       peer.name === null ? '?' : truncate(safe(peer.name), NAME_COLUMN_MAX),
       peerState(peer),

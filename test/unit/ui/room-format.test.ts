@@ -1,7 +1,7 @@
 /** Room lines in the text views, and the delivered status (issue 14). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatPeersTable, formatSent } from '../../../src/ui/format.js';
+import { formatIncoming, formatPeersTable, formatSent } from '../../../src/ui/format.js';
 import { formatRoomJoined, formatRoomPeer } from '../../../src/ui/room-format.js';
 import { PLAIN_THEME } from '../../../src/ui/theme.js';
 
@@ -33,5 +33,10 @@ describe('room lines', () => {
     const row = lines.find((line) => line.includes('@ab12cd34…')) ?? '';
     assert.match(row, /@ab12cd34…\s+Bob\s.*room:lobby/);
     assert.equal(lines.join('\n').includes(ID), false, 'the 64-hex id is not printed in the table');
+  });
+
+  it('a message from a room peer shows the short id', () => {
+    const line = formatIncoming({ kind: 'chat', from: ID, name: 'Bob', text: 'hi', remote: 'room:lobby', at: new Date(0), verified: true, change: 'refreshed' } as never, PLAIN_THEME);
+    assert.match(line, /@ab12cd34… Bob hi$/);
   });
 });
