@@ -71,6 +71,11 @@ describe('rooms through the CLI, on a local testnet', { timeout: 300_000 }, () =
       await sendDelivered(bob, alice, 'hi Alice');
       await alice.waitFor(message('hi Alice'), SEND_MS);
 
+      // /connect by prefix: the control word over the room, acknowledged.
+      alice.command(`/connect ${bob.id.slice(0, 12).toUpperCase()}`);
+      const connect = await alice.waitFor((e) => (e.type === 'sent' || e.type === 'send-failed') && e.to === bob.id && e.text === 'connect', SEND_MS);
+      assert.equal(connect.delivered, true, JSON.stringify(connect));
+      await bob.waitFor((e) => e.type === 'message' && e.from === alice.id && e.kind === 'connect', SEND_MS);
       // By name too; the list shows the room peer as verified with its source.
       alice.command('/send Bob by name');
       assert.equal((await alice.waitFor(sentTo(bob.id, 'by name'), SEND_MS)).delivered, true);
