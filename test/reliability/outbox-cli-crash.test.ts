@@ -42,6 +42,9 @@ async function kill(p: HeadlessPeer): Promise<void> {
   await p.exited;
 }
 
+/** Called at each arrival at a peer: a kill from here falls right between a send and its record. */
+let onArrival: (() => void) | undefined;
+
 /** The peers, once they come back: every connection's text, in arrival order, per port. */
 async function listen(ports: readonly number[]): Promise<Map<number, string[]>> {
   const received = new Map<number, string[]>(ports.map((p) => [p, []]));
@@ -56,6 +59,7 @@ async function listen(ports: readonly number[]): Promise<Map<number, string[]>> 
         // Alice's goodbye at the last quit is not one of the messages.
         const text = Buffer.concat(chunks).toString('utf8');
         if (chunks.length > 0 && !text.endsWith(' exit')) received.get(port)?.push(text);
+        onArrival?.();
         socket.destroy();
       });
       socket.on('close', () => sockets.delete(socket));
@@ -98,18 +102,26 @@ test('outbox through the CLI: 20 SIGKILLs while 100 messages to 10 peers wait an
 
   // The peers are back: each tells Alice so (any message is a sign of life); kill a few sends into each drain.
   const received = await listen(ports);
-  const signOfLife = async (): Promise<void> => {
-    for (const port of ports) await rawSend(alicePort, `127.0.0.1:${port} P${port} back`);
+  const signOfLife = async (only?: number): Promise<void> => {
+    for (const port of only === undefined ? ports : [only]) await rawSend(alicePort, `127.0.0.1:${port} P${port} back`);
   };
   const complete = (): boolean => ports.every((port, index) => new Set((received.get(port) ?? []).map(idOf)).size === expectedFor(index).length);
   const arrivals = (): number => [...received.values()].reduce((n, list) => n + list.length, 0);
   while (kills < KILLS && !complete()) {
     const a = await alice(alicePort);
     const before = arrivals();
-    await signOfLife();
-    const k = 1 + Math.floor(Math.random() * 5);
-    await waitUntil(() => complete() || arrivals() >= before + k, 20_000, () => `arrivals ${arrivals()} (before ${before}, k ${k})`);
-    await delay(Math.floor(Math.random() * 3));
+    const k = 1 + Math.floor(Math.random() * 3);
+    // Killed from the arrival itself, after k more: the moment between the peer reading it and Alice recording it.
+    onArrival = () => {
+      if (arrivals() >= before + k) {
+        onArrival = undefined;
+        a.child.kill('SIGKILL');
+      }
+    };
+    // One peer is told it is back each round; the others come back on their own back-off.
+    await signOfLife(ports[kills % PEERS]);
+    await waitUntil(() => complete() || arrivals() >= before + k, 30_000, () => `arrivals ${arrivals()} (before ${before}, k ${k})`);
+    onArrival = undefined;
     if (a.events.some((e) => e.type === 'warning' && /may arrive twice/.test(String(e.message)))) inDoubtWarnings += 1;
     await kill(a);
     kills += 1;
