@@ -10,13 +10,17 @@
  * Loopback only, on ports this bench opened or reserved. Every p2pchat here
  * keeps its outbox in a temporary data folder.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Outbox } from '../src/core/outbox.js';
+import { defaultOutboxPath, OutboxJournal } from '../src/store/outbox-journal.js';
 import { makeTargets } from './fanout.js';
 import { fire } from './load.js';
-import { startP2pchat, type Target } from './procs.js';
+import { CLI, startP2pchat, type Target } from './procs.js';
 import { median } from './stats.js';
 import type { Row } from './table.js';
 
@@ -28,12 +32,17 @@ export interface OutboxCliOptions {
   readonly drain: number;
   /** Returning peers timed. */
   readonly wakes: number;
+  /** Messages queued for the start-up figure (100,000), and its rounds (5). */
+  readonly startupMessages: number;
+  readonly startupRounds: number;
 }
 
 export interface OutboxCliResult {
   readonly all: { readonly ms: number; readonly sent: number; readonly queued: number; readonly failed: number; readonly skipped: number };
   readonly wake: { readonly ms: number[]; readonly stepMs: number[] };
   readonly drain: { readonly outbox: number; readonly live: number };
+  /** Spawn to `listening`, and to the answer of the first command, ms, medians. */
+  readonly startup: { readonly fullListening: number; readonly fullReady: number; readonly emptyListening: number; readonly emptyReady: number };
 }
 
 interface Sink {
@@ -195,6 +204,65 @@ async function drainRound(count: number): Promise<OutboxCliResult['drain']> {
   }
 }
 
+/** Spawn the CLI on `port`; ms to its listening line and to the answer of a first `/peers`. */
+async function startOnce(port: number, dataHome: string): Promise<{ listening: number; ready: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, '--json', '--name', 'S', '--ip', '127.0.0.1', '--host', '127.0.0.1', '--port', String(port), '--timeout', '500'], {
+    env: { ...process.env, NO_COLOR: '1', XDG_DATA_HOME: dataHome },
+    stdio: 'pipe',
+  });
+  let listening = 0;
+  let seen = '';
+  try {
+    const ready = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer from the CLI on ${port} in 30 s: ${seen.slice(0, 300)}`)), 30_000);
+      child.stdout.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (!listening && seen.includes('"type":"listening"')) {
+          listening = performance.now() - started;
+          child.stdin.write('/peers\n');
+        }
+        if (seen.includes('"type":"peers"')) {
+          clearTimeout(timer);
+          resolve(performance.now() - started);
+        }
+      });
+    });
+    return { listening, ready };
+  } finally {
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  }
+}
+
+async function startupRound(options: OutboxCliOptions, dataHome: string): Promise<OutboxCliResult['startup']> {
+  const port = await reserve();
+  const emptyPort = await reserve();
+  const peers = await Promise.all(Array.from({ length: 100 }, reserve));
+  const outbox = new Outbox();
+  const opened = OutboxJournal.open(defaultOutboxPath(port, { XDG_DATA_HOME: dataHome }, os.homedir()), outbox, { sync: 'none' });
+  if (!opened.ok) throw opened.error;
+  const now = Date.now();
+  const text = (i: number): string => `message number ${i}, a line of ordinary length for a chat`;
+  outbox.enqueueMany(
+    Array.from({ length: options.startupMessages }, (_, i) => ({ id: `m${i}`, to: `127.0.0.1:${peers[i % peers.length]}`, kind: 'chat' as const, text: text(i), line: `127.0.0.1:${port} S ${text(i)}` })),
+    now,
+  );
+  opened.journal.close();
+  const full: { listening: number; ready: number }[] = [];
+  const empty: { listening: number; ready: number }[] = [];
+  for (let i = 0; i < options.startupRounds; i += 1) {
+    full.push(await startOnce(port, dataHome));
+    empty.push(await startOnce(emptyPort, dataHome));
+  }
+  return {
+    fullListening: median(full.map((r) => r.listening)),
+    fullReady: median(full.map((r) => r.ready)),
+    emptyListening: median(empty.map((r) => r.listening)),
+    emptyReady: median(empty.map((r) => r.ready)),
+  };
+}
+
 export async function measureOutboxCli(options: OutboxCliOptions): Promise<OutboxCliResult> {
   const dataHome = fs.mkdtempSync(path.join(os.tmpdir(), 'p2pchat-bench-outbox-'));
   const saved = process.env.XDG_DATA_HOME;
@@ -203,7 +271,8 @@ export async function measureOutboxCli(options: OutboxCliOptions): Promise<Outbo
     const all = await allRound(options);
     const wake = await wakeRound(options.wakes);
     const drain = await drainRound(options.drain);
-    return { all, wake, drain };
+    const startup = await startupRound(options, dataHome);
+    return { all, wake, drain, startup };
   } finally {
     if (saved === undefined) delete process.env.XDG_DATA_HOME;
     else process.env.XDG_DATA_HOME = saved;
@@ -216,7 +285,22 @@ export function outboxCliRows(r: OutboxCliResult, options: OutboxCliOptions): Ro
   const exact = r.all.sent === responsive && r.all.queued === options.unresponsive && r.all.failed === 0 && r.all.skipped === 0;
   const wakeMax = Math.max(...r.wake.ms);
   const ratio = r.drain.outbox / r.drain.live;
+  const k = (n: number): string => (n >= 1000 ? `${n / 1000}k` : String(n));
   return [
+    {
+      figure: '6b. start-up through the CLI',
+      unit: 'ms',
+      p2pchat: r.startup.fullReady,
+      baseline: r.startup.emptyReady,
+      baselineName: 'empty outbox',
+      ratio: r.startup.fullReady / r.startup.emptyReady,
+      target: '<= 1.5x',
+      pass: r.startup.fullReady / r.startup.emptyReady <= 1.5,
+      note:
+        `spawn to the answer of a first /peers with ${k(options.startupMessages)} queued for 100 peers; median of ${options.startupRounds}. ` +
+        `Spawn to listening (printed before the replay): ${r.startup.fullListening.toFixed(0)} vs ${r.startup.emptyListening.toFixed(0)} ms, ` +
+        `${(r.startup.fullListening / r.startup.emptyListening).toFixed(2)}x`,
+    },
     {
       figure: '6b. /all through the CLI',
       unit: 'ms',
