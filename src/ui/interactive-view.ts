@@ -19,6 +19,7 @@ import {
   formatSent,
   formatWarning,
 } from './format.js';
+import { formatDiscovered, formatLost, lanRejections } from './discovery-format.js';
 import type { PromptHost } from './prompt-host.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import type { Theme } from './theme.js';
@@ -41,6 +42,7 @@ function formatResult(outcome: SendOutcome, cause: SendCause, theme: Theme): str
 export function createInteractiveView(host: PromptHost, theme: Theme): View {
   let progressShown = false;
   const progress = progressLine(host);
+  const rejectedOnce = lanRejections();
   return {
     listening: ({ ip, port, name }) => {
       host.print(`Server listening on ${safe(formatAddress({ ip, port }))}`);
@@ -73,6 +75,12 @@ export function createInteractiveView(host: PromptHost, theme: Theme): View {
     // -- outbox (issue 13) --
 
     // -- LAN discovery (issue 11) --
+    discovered: (peer) => host.print(theme.notice(formatDiscovered(peer))),
+    lost: (peer) => host.print(theme.notice(formatLost(peer))),
+    discoveryRejected: (rejected) => {
+      const shown = rejectedOnce(rejected);
+      if (shown) host.print(formatWarning(shown, new Date(), theme));
+    },
 
     // -- rooms (issue 14) --
 

@@ -17,6 +17,7 @@ import {
   formatSent,
   formatWarning,
 } from './format.js';
+import { formatDiscovered, formatLost, lanRejections } from './discovery-format.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import { createTheme, type Theme } from './theme.js';
 
@@ -24,6 +25,7 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
   const line = (text: string): void => {
     output.write(`${text}\n`);
   };
+  const rejectedOnce = lanRejections();
   return {
     listening: ({ ip, port }) => line(`Server listening on ${safe(formatAddress({ ip, port }))}`),
     message: (message) => line(formatIncoming(message, theme)),
@@ -48,6 +50,12 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
     // -- outbox (issue 13) --
 
     // -- LAN discovery (issue 11) --
+    discovered: (peer) => line(theme.notice(formatDiscovered(peer))),
+    lost: (peer) => line(theme.notice(formatLost(peer))),
+    discoveryRejected: (rejected) => {
+      const shown = rejectedOnce(rejected);
+      if (shown) line(formatWarning(shown, new Date(), theme));
+    },
 
     // -- rooms (issue 14) --
 

@@ -4,6 +4,7 @@
  */
 import type { Options } from '../../config/schema.js';
 import type { Feature } from '../feature.js';
+import { createDiscoveryFeature } from './discovery.js';
 
 type FeatureFactory = (options: Options) => Feature | undefined;
 
@@ -13,6 +14,7 @@ const FACTORIES: readonly FeatureFactory[] = [
   // -- outbox (issue 13) --
 
   // -- LAN discovery (issue 11) --
+  createDiscoveryFeature,
 
   // -- rooms (issue 14) --
 
