@@ -1,5 +1,5 @@
 /**
- * Figure 6b, LAN discovery through the built CLI (issue 11), inside network
+ * Figure 6c, LAN discovery through the built CLI (issue 11), inside network
  * namespaces made and deleted here: A runs `p2pchat --json --discover`; each
  * round starts B the same way and times
  * - B's `listening` (bound; discovery starts right after) to A's `discovered`,
@@ -58,12 +58,12 @@ export async function measureDiscoveryCli(rounds: number): Promise<DiscoveryCliR
 
 export function discoveryCliRows(result: DiscoveryCliResult | Error): Row[] {
   if (result instanceof Error) {
-    return [{ figure: '6b. LAN discovery, CLI', unit: 'ms', p2pchat: Number.NaN, baseline: null, baselineName: '', ratio: null, target: 'runs', pass: false, note: `could not run: ${result.message}` }];
+    return [{ figure: '6c. LAN discovery, CLI', unit: 'ms', p2pchat: Number.NaN, baseline: null, baselineName: '', ratio: null, target: 'runs', pass: false, note: `could not run: ${result.message}` }];
   }
   const ms = (values: number[]): string => `median ${median(values).toFixed(0)} ms, p95 ${percentile(values, 95).toFixed(0)} ms`;
   return [
     {
-      figure: '6b. LAN discovery, CLI p95',
+      figure: '6c. LAN discovery, CLI p95',
       unit: 'ms',
       p2pchat: percentile(result.findMs, 95),
       baseline: null,
@@ -74,7 +74,7 @@ export function discoveryCliRows(result: DiscoveryCliResult | Error): Row[] {
       note: `B's listening to A's discovered event, two CLIs in --json --discover, ${result.findMs.length} rounds: ${ms(result.findMs)}; from B's spawn (Node start-up included): ${ms(result.spawnMs)}`,
     },
     {
-      figure: '6b. LAN goodbye, CLI p95',
+      figure: '6c. LAN goodbye, CLI p95',
       unit: 'ms',
       p2pchat: percentile(result.goodbyeMs, 95),
       baseline: null,

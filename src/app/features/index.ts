@@ -5,6 +5,7 @@
 import type { Options } from '../../config/schema.js';
 import type { Feature } from '../feature.js';
 import { createDiscoveryFeature } from './discovery.js';
+import { createOutboxFeature } from './outbox.js';
 
 type FeatureFactory = (options: Options) => Feature | undefined;
 
@@ -12,6 +13,7 @@ const FACTORIES: readonly FeatureFactory[] = [
   // -- history (issue 12) --
 
   // -- outbox (issue 13) --
+  createOutboxFeature,
 
   // -- LAN discovery (issue 11) --
   createDiscoveryFeature,

@@ -8,6 +8,6 @@ describe('bench: LAN discovery through the CLI', () => {
     const result = await measureDiscoveryCli(2);
     assert.deepEqual([result.findMs.length, result.spawnMs.length, result.goodbyeMs.length], [2, 2, 2]);
     for (const ms of [...result.findMs, ...result.goodbyeMs]) assert.ok(ms >= 0 && ms < 10_000, String(ms));
-    assert.deepEqual(discoveryCliRows(result).map((row) => row.figure), ['6b. LAN discovery, CLI p95', '6b. LAN goodbye, CLI p95']);
+    assert.deepEqual(discoveryCliRows(result).map((row) => row.figure), ['6c. LAN discovery, CLI p95', '6c. LAN goodbye, CLI p95']);
   });
 });
