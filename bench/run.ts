@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { discoveryRows, measureDiscovery } from './discovery.js';
+import { discoveryCliRows, measureDiscoveryCli } from './discovery-cli.js';
 import { measureFanout } from './fanout.js';
 import { measureLatency } from './latency.js';
 import { measureOutbox, outboxRows } from './outbox.js';
@@ -79,6 +80,9 @@ async function main(): Promise<void> {
   // A machine where namespaces cannot be made gets a row saying so, not a crash.
   const discovery = await measureDiscovery(p.discovery).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   done();
+  done = step(`LAN discovery through the CLI (${p.discovery.rounds} rounds of two --json --discover CLIs, in network namespaces)`);
+  const discoveryCli = await measureDiscoveryCli(p.discovery.rounds).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  done();
 
   const rows: Row[] = [
     ...receiveRows(receive, p.receive.messages, p.receive.senders),
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
     ...outboxRows(outbox, p.outbox),
     ...outboxCliRows(outboxCli, p.outboxCli),
     ...discoveryRows(discovery),
+    ...discoveryCliRows(discoveryCli),
   ];
   const host = machine();
   const seconds = (performance.now() - started) / 1000;
@@ -101,7 +106,7 @@ async function main(): Promise<void> {
   process.stdout.write(missed.length ? `missed: ${missed.join(', ')}\n` : 'every target met\n');
 
   const file = path.join(ROOT, 'bench', 'results.json');
-  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, roomsStartup, store, outbox, outboxCli, discovery: discovery instanceof Error ? discovery.message : discovery } };
+  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, roomsStartup, store, outbox, outboxCli, discovery: discovery instanceof Error ? discovery.message : discovery, discoveryCli: discoveryCli instanceof Error ? discoveryCli.message : discoveryCli } };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`);
 }

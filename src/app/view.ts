@@ -6,6 +6,7 @@
  */
 import type { BroadcastSummary, Dropped, IncomingMessage, PeerSnapshot, QuitSummary, Rejected, SendOutcome } from '../core/node.js';
 import type { StoredMessage } from '../store/store.js';
+import type { DiscoveredPeer, DiscoveryRejected, LostPeer } from '../discovery/discovery.js';
 import type { OutboxEntry } from '../core/outbox.js';
 import type { OutboxRunnerEvents } from '../core/outbox-runner.js';
 
@@ -69,6 +70,12 @@ export interface View {
   outbox(entries: readonly OutboxEntry[], now: number): void;
 
   // -- LAN discovery (issue 11) --
+  /** A peer heard on the LAN (first time, a new name, or now verified). */
+  discovered(peer: DiscoveredPeer): void;
+  /** A LAN peer said goodbye, or its announcement expired. */
+  lost(peer: LostPeer): void;
+  /** An mDNS packet refused; views may count these rather than print each (a flood). */
+  discoveryRejected(rejected: DiscoveryRejected): void;
 
   // -- rooms (issue 14) --
   /** Our own id in a room, once per --room at start-up. */

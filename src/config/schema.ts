@@ -18,6 +18,8 @@ import type { PeerId } from '../transport/transport.js';
 // Pure checks only: nothing of hyperswarm is reachable from here.
 import { parseBootstrapNode } from '../transport/room/bootstrap.js';
 import { parseRoomName } from '../transport/room/topic.js';
+import { interfaceProblem } from '../discovery/mdns.js';
+import { DEFAULT_TTL_SECONDS, TTL_RANGE } from '../discovery/schedule.js';
 
 /** The value of `--port auto`: let the system pick a free port (the listening line says which). */
 export const ANY_PORT = 0;
@@ -46,6 +48,9 @@ export interface Options {
   outboxTtl: number;
 
   // -- LAN discovery (issue 11) --
+  discover: boolean;
+  discoverInterface: string | undefined;
+  discoverTtl: number;
 
   // -- rooms (issue 14) --
   /** Hyperswarm rooms to join (`--room`, repeatable). */
@@ -147,6 +152,21 @@ function checkBoolean(what: string): (text: string) => Checked<boolean> {
   };
 }
 
+// The interface must exist now: a typo fails at start-up, not as a silent LAN.
+function checkInterface(text: string): Checked<string> {
+  const address = text.trim();
+  const why = interfaceProblem(address);
+  return why === undefined ? ok(address) : problem(`discover-interface: ${why}.`);
+}
+
+function checkTtl(text: string): Checked<number> {
+  const n = Number(text.trim());
+  if (!/^[0-9]+$/.test(text.trim()) || n < TTL_RANGE.min || n > TTL_RANGE.max) {
+    return problem(`discover-ttl ${JSON.stringify(text)} is not a whole number of seconds from ${TTL_RANGE.min} to ${TTL_RANGE.max}.`);
+  }
+  return ok(n);
+}
+
 function checkDuration(what: string): (text: string) => Checked<number> {
   return (text) => {
     const ms = parseDuration(text);
@@ -205,6 +225,9 @@ export const SCHEMA: readonly OptionRow[] = [
   row({ key: 'outboxTtl', flags: '--outbox-ttl <duration>', help: 'give up a queued message after this long, e.g. 30s, 10m, 24h', default: DEFAULT_OUTBOX_TTL_MS, defaultLabel: '24h', parse: checkDuration('outbox-ttl') }),
 
   // -- LAN discovery (issue 11) --
+  row({ key: 'discover', flags: '--discover', help: 'announce yourself on the LAN (mDNS, UDP 5353) and list the p2pchat peers heard there', default: false, boolean: true, parse: checkBoolean('discover') }),
+  row({ key: 'discoverInterface', flags: '--discover-interface <address>', help: 'IPv4 address of the interface LAN discovery uses (needs --discover; it does not turn it on)', default: undefined, defaultLabel: 'every interface', parse: checkInterface }),
+  row({ key: 'discoverTtl', flags: '--discover-ttl <seconds>', help: 'lifetime of our LAN announcement: peers drop us this long after a crash', default: DEFAULT_TTL_SECONDS, parse: checkTtl }),
 
   // -- rooms (issue 14) --
   row({ key: 'rooms', flags: '--room <name>', help: 'join this room on Hyperswarm, beyond the LAN (repeatable)', default: [], defaultLabel: 'none', list: true, parse: checkRoom }),

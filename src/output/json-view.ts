@@ -39,8 +39,7 @@ export function createJsonView(output: Writable): View {
           lastSeen: new Date(p.lastSeen).toISOString(),
           messages: p.messages,
           verified: p.verified,
-          // Rooms (issue 14): where a room peer was met; TCP entries stay as they were.
-          ...(p.source.startsWith('room:') ? { source: p.source } : {}),
+          source: p.source,
         })),
       }),
     error: (message) => emit({ type: 'error', message }),
@@ -86,6 +85,9 @@ export function createJsonView(output: Writable): View {
       }),
 
     // -- LAN discovery (issue 11) --
+    discovered: (p) => emit({ type: 'discovered', peer: p.id, name: p.name, via: p.via, verified: p.verified }),
+    lost: (p) => emit({ type: 'lost', peer: p.id, name: p.name, via: p.via, reason: p.reason }),
+    discoveryRejected: (r) => emit({ type: 'rejected', via: r.via, remote: r.source, reason: r.reason, detail: r.detail }),
 
     // -- rooms (issue 14) --
     roomJoined: ({ room, id }) => emit({ type: 'room', room, id }),

@@ -19,6 +19,7 @@ import {
   formatSent,
   formatWarning,
 } from './format.js';
+import { formatDiscovered, formatLost, lanRejections } from './discovery-format.js';
 import type { PromptHost } from './prompt-host.js';
 import { formatRoomJoined, formatRoomPeer } from './room-format.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
@@ -43,6 +44,7 @@ function formatResult(outcome: SendOutcome, cause: SendCause, theme: Theme): str
 export function createInteractiveView(host: PromptHost, theme: Theme): View {
   let progressShown = false;
   const progress = progressLine(host);
+  const rejectedOnce = lanRejections();
   return {
     listening: ({ ip, port, name }) => {
       host.print(`Server listening on ${safe(formatAddress({ ip, port }))}`);
@@ -79,6 +81,12 @@ export function createInteractiveView(host: PromptHost, theme: Theme): View {
     outbox: (entries, now) => formatOutbox(entries, now, theme).forEach((line) => host.print(line)),
 
     // -- LAN discovery (issue 11) --
+    discovered: (peer) => host.print(theme.notice(formatDiscovered(peer))),
+    lost: (peer) => host.print(theme.notice(formatLost(peer))),
+    discoveryRejected: (rejected) => {
+      const shown = rejectedOnce(rejected);
+      if (shown) host.print(formatWarning(shown, new Date(), theme));
+    },
 
     // -- rooms (issue 14) --
     roomJoined: (info) => host.print(formatRoomJoined(info, theme)),

@@ -18,6 +18,7 @@ import {
   formatWarning,
 } from './format.js';
 import { formatRoomJoined, formatRoomPeer } from './room-format.js';
+import { formatDiscovered, formatLost, lanRejections } from './discovery-format.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import { createTheme, type Theme } from './theme.js';
 import { formatGaveUp, formatOutbox, formatQueued, formatRetrySent, formatSending } from './outbox-format.js';
@@ -26,6 +27,7 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
   const line = (text: string): void => {
     output.write(`${text}\n`);
   };
+  const rejectedOnce = lanRejections();
   return {
     listening: ({ ip, port }) => line(`Server listening on ${safe(formatAddress({ ip, port }))}`),
     message: (message) => line(formatIncoming(message, theme)),
@@ -54,6 +56,12 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
     outbox: (entries, now) => formatOutbox(entries, now, theme).forEach(line),
 
     // -- LAN discovery (issue 11) --
+    discovered: (peer) => line(theme.notice(formatDiscovered(peer))),
+    lost: (peer) => line(theme.notice(formatLost(peer))),
+    discoveryRejected: (rejected) => {
+      const shown = rejectedOnce(rejected);
+      if (shown) line(formatWarning(shown, new Date(), theme));
+    },
 
     // -- rooms (issue 14) --
     roomJoined: (info) => line(formatRoomJoined(info, theme)),

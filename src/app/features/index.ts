@@ -4,6 +4,7 @@
  */
 import type { Options } from '../../config/schema.js';
 import type { Feature } from '../feature.js';
+import { createDiscoveryFeature } from './discovery.js';
 import { createOutboxFeature } from './outbox.js';
 import { createRoomsFeature } from './rooms.js';
 
@@ -16,6 +17,7 @@ const FACTORIES: readonly FeatureFactory[] = [
   createOutboxFeature,
 
   // -- LAN discovery (issue 11) --
+  createDiscoveryFeature,
 
   // -- rooms (issue 14) --
   createRoomsFeature,

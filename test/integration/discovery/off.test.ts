@@ -1,8 +1,8 @@
 /**
  * Discovery is off unless asked for: a process that did not start it sends
  * no mDNS packet and holds no UDP socket. Checked with a multicast-dns
- * listener in the same namespace, and against the real CLI (which has no
- * discovery wired yet, so this guards that it stays silent by default).
+ * listener in the same namespace, and against the real CLI without
+ * --discover (given --discover-interface, which alone does not turn it on).
  * The listener is shown to hear by starting discovery at the end.
  */
 import assert from 'node:assert/strict';
@@ -24,7 +24,7 @@ function udpHolders(network: TestNetwork, index: number): Set<number> {
 
 async function startCli(network: TestNetwork, index: number): Promise<ChildProcess> {
   const host = network.host(index);
-  const child = network.spawn(host, process.execPath, [CLI, '--json', '--name', 'Quiet', '--ip', host.address, '--host', host.address, '--port', 'auto'], { cwd: ROOT });
+  const child = network.spawn(host, process.execPath, [CLI, '--json', '--name', 'Quiet', '--ip', host.address, '--host', host.address, '--port', 'auto', '--discover-interface', host.address], { cwd: ROOT });
   const lines: string[] = [];
   const wakeups = new Wakeups('cli');
   readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
@@ -33,6 +33,7 @@ async function startCli(network: TestNetwork, index: number): Promise<ChildProce
   });
   child.once('exit', () => wakeups.end());
   await waitUntil(() => lines.some((l) => l.includes('"listening"')), 20_000, () => `the CLI's listening event; saw ${JSON.stringify(lines)}`, wakeups);
+  await waitUntil(() => lines.some((l) => l.includes('LAN discovery is off')), 5000, () => `the warning that the interface alone does nothing; saw ${JSON.stringify(lines)}`, wakeups);
   return child;
 }
 
