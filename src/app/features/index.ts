@@ -4,11 +4,13 @@
  */
 import type { Options } from '../../config/schema.js';
 import type { Feature } from '../feature.js';
+import { createHistoryFeature } from './history.js';
 
 type FeatureFactory = (options: Options) => Feature | undefined;
 
 const FACTORIES: readonly FeatureFactory[] = [
   // -- history (issue 12) --
+  (options) => createHistoryFeature(options),
 
   // -- outbox (issue 13) --
 
