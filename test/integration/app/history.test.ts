@@ -93,9 +93,10 @@ describe('history through the CLI', () => {
     again.command('/search kettle');
     const found = historyOf(await again.waitFor((e) => e.type === 'history' && historyOf(e).length === 2, 10_000));
     assert.deepEqual(found.map((m) => m.text), ['the blue kettle is on', 'thanks for the kettle']);
-    again.command('/history Bob 1');
+    // Control words are history too: the last two with Bob are our line and the exit of the quit.
+    again.command('/history Bob 2');
     const last = await again.waitForCount((e) => e.type === 'history', 3);
-    assert.deepEqual(historyOf(last[2] as JsonEvent).map((m) => m.text), ['thanks for the kettle']);
+    assert.deepEqual(historyOf(last[2] as JsonEvent).map((m) => [m.kind, m.direction, m.text]), [['chat', 'out', 'thanks for the kettle'], ['exit', 'out', 'exit']]);
     again.command('/search nothing-like-this');
     const none = await again.waitForCount((e) => e.type === 'history', 4);
     assert.deepEqual(historyOf(none[3] as JsonEvent), []);
