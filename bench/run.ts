@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { discoveryRows, measureDiscovery } from './discovery.js';
 import { measureFanout } from './fanout.js';
+import { historyRows, measureHistory } from './history.js';
 import { measureLatency } from './latency.js';
 import { measureOutbox, outboxRows } from './outbox.js';
 import { measureRegistry } from './memory.js';
@@ -27,6 +28,8 @@ export const FULL = {
   registry: { small: 1000, large: 100_000, ops: 100_000, rounds: 3 },
   rooms: { joins: 15, messages: 1000, warmup: 50, throughput: 10_000, tcpConcurrency: 50 },
   store: { messages: 1_000_000, queries: 50, baselineQueries: 5, openRounds: 41, appends: 10_000, senders: 50 },
+  // The CLI with its history: receive on vs --no-history, start-up with 1,000,000 stored vs none (about 1-2 min).
+  history: { messages: 10_000, senders: 50, rounds: 5, stored: 1_000_000, startupRounds: 11 },
   outbox: { messages: 100_000, peers: 100, wakes: 5, startupRounds: 7, drain: 1000, drainRounds: 3, settleMs: 40_000 },
   // Inside network namespaces (needs root, as the tests): about 25 s.
   discovery: { rounds: 10, peers: 200, announceRounds: 10 },
@@ -62,6 +65,9 @@ async function main(): Promise<void> {
   done = step(`history store (${p.store.messages} messages)`);
   const store = await measureStore(p.store);
   done();
+  done = step(`history in the CLI (${p.history.rounds} receive rounds each side, then start-up with ${p.history.stored} stored)`);
+  const history = await measureHistory(p.history);
+  done();
   done = step(`outbox (${p.outbox.messages} queued; resident set after ${p.outbox.settleMs / 1000} s, start-ups, returning peers, drain)`);
   const outbox = await measureOutbox(p.outbox);
   done();
@@ -78,6 +84,7 @@ async function main(): Promise<void> {
     ...memoryRows(receive, registry, p.receive.messages, p.registry.small, p.registry.large),
     ...roomsRows(rooms, p.rooms),
     ...storeRows(store, p.store),
+    ...historyRows(history, p.history),
     ...outboxRows(outbox, p.outbox),
     ...discoveryRows(discovery),
   ];
@@ -89,7 +96,7 @@ async function main(): Promise<void> {
   process.stdout.write(missed.length ? `missed: ${missed.join(', ')}\n` : 'every target met\n');
 
   const file = path.join(ROOT, 'bench', 'results.json');
-  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, store, outbox, discovery: discovery instanceof Error ? discovery.message : discovery } };
+  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, store, history, outbox, discovery: discovery instanceof Error ? discovery.message : discovery } };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`);
 }
