@@ -10,10 +10,12 @@ import { measureFanout } from './fanout.js';
 import { historyRows, measureHistory } from './history.js';
 import { measureLatency } from './latency.js';
 import { measureOutbox, outboxRows } from './outbox.js';
+import { measureOutboxCli, outboxCliRows } from './outbox-cli.js';
 import { measureRegistry } from './memory.js';
 import { ROOT } from './procs.js';
 import { measureReceive } from './receive.js';
 import { measureRooms, roomsRows } from './rooms.js';
+import { measureRoomsStartup, roomsStartupRows } from './rooms-startup.js';
 import { fanoutRows, latencyRows, memoryRows, receiveRows, startupRows } from './rows.js';
 import { measureStartup } from './startup.js';
 import { measureStore, storeRows } from './store.js';
@@ -26,10 +28,12 @@ export const FULL = {
   fanout: { peers: 500, unresponsive: 50, timeoutMs: 1000, rounds: 3, serialScale: 10 },
   startup: { rounds: 15 },
   registry: { small: 1000, large: 100_000, ops: 100_000, rounds: 3 },
+  roomsStartup: { rounds: 21 },
   rooms: { joins: 15, messages: 1000, warmup: 50, throughput: 10_000, tcpConcurrency: 50 },
   store: { messages: 1_000_000, queries: 50, baselineQueries: 5, openRounds: 41, appends: 10_000, senders: 50 },
   // The CLI with its history: receive on vs --no-history, start-up with 1,000,000 stored vs none (about 1-2 min).
   history: { messages: 10_000, senders: 50, rounds: 5, stored: 1_000_000, startupRounds: 11 },
+  outboxCli: { peers: 500, unresponsive: 50, timeoutMs: 2000, drain: 1000, wakes: 3, startupMessages: 100_000, startupRounds: 5 },
   outbox: { messages: 100_000, peers: 100, wakes: 5, startupRounds: 7, drain: 1000, drainRounds: 3, settleMs: 40_000 },
   // Inside network namespaces (needs root, as the tests): about 25 s.
   discovery: { rounds: 10, peers: 200, announceRounds: 10 },
@@ -62,6 +66,9 @@ async function main(): Promise<void> {
   done = step(`rooms (${p.rooms.joins} joins, ${p.rooms.messages} messages, ${p.rooms.throughput} at once; in a namespace with a testnet)`);
   const rooms = await measureRooms(p.rooms);
   done();
+  done = step(`start-up without a room (${p.roomsStartup.rounds} starts each, against a TCP-only build)`);
+  const roomsStartup = await measureRoomsStartup(p.roomsStartup);
+  done();
   done = step(`history store (${p.store.messages} messages)`);
   const store = await measureStore(p.store);
   done();
@@ -70,6 +77,9 @@ async function main(): Promise<void> {
   done();
   done = step(`outbox (${p.outbox.messages} queued; resident set after ${p.outbox.settleMs / 1000} s, start-ups, returning peers, drain)`);
   const outbox = await measureOutbox(p.outbox);
+  done();
+  done = step(`outbox through the CLI (/all to ${p.outboxCli.peers} peers, ${p.outboxCli.unresponsive} silent; returning peers; drain of ${p.outboxCli.drain})`);
+  const outboxCli = await measureOutboxCli(p.outboxCli);
   done();
   done = step(`LAN discovery (${p.discovery.rounds} start/stop rounds, then ${p.discovery.peers} announced peers, in network namespaces)`);
   // A machine where namespaces cannot be made gets a row saying so, not a crash.
@@ -83,9 +93,11 @@ async function main(): Promise<void> {
     ...startupRows(startup),
     ...memoryRows(receive, registry, p.receive.messages, p.registry.small, p.registry.large),
     ...roomsRows(rooms, p.rooms),
+    ...roomsStartupRows(roomsStartup),
     ...storeRows(store, p.store),
     ...historyRows(history, p.history),
     ...outboxRows(outbox, p.outbox),
+    ...outboxCliRows(outboxCli, p.outboxCli),
     ...discoveryRows(discovery),
   ];
   const host = machine();
@@ -96,7 +108,7 @@ async function main(): Promise<void> {
   process.stdout.write(missed.length ? `missed: ${missed.join(', ')}\n` : 'every target met\n');
 
   const file = path.join(ROOT, 'bench', 'results.json');
-  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, store, history, outbox, discovery: discovery instanceof Error ? discovery.message : discovery } };
+  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, roomsStartup, store, history, outbox, outboxCli, discovery: discovery instanceof Error ? discovery.message : discovery } };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`);
 }

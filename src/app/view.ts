@@ -6,6 +6,8 @@
  */
 import type { BroadcastSummary, Dropped, IncomingMessage, PeerSnapshot, QuitSummary, Rejected, SendOutcome } from '../core/node.js';
 import type { StoredMessage } from '../store/store.js';
+import type { OutboxEntry } from '../core/outbox.js';
+import type { OutboxRunnerEvents } from '../core/outbox-runner.js';
 
 /** Why a send happened: the view may word each differently. */
 export type SendCause = 'send' | 'connect' | 'greet' | 'all';
@@ -17,6 +19,22 @@ export interface ListeningInfo {
   readonly ip: string;
   readonly port: number;
   readonly name: string;
+}
+
+/** A room we are in (issue 14). */
+export interface RoomInfo {
+  /** The room's name, without `room:`. */
+  readonly room: string;
+  /** Our own `@` + 64 hex id in it. */
+  readonly id: string;
+}
+
+/** Room membership news (issue 14). */
+export interface RoomPeerEvent {
+  readonly type: 'joined' | 'left';
+  readonly peer: string;
+  readonly name: string | null;
+  readonly room: string;
 }
 
 export interface View {
@@ -47,10 +65,22 @@ export interface View {
   replay(messages: readonly StoredMessage[]): void;
 
   // -- outbox (issue 13) --
+  /** The outbox starts an attempt at a queued message (`sending…`). */
+  sending(event: OutboxRunnerEvents['sending'][0]): void;
+  /** A message waits in the outbox: its attempt failed (`attempt` ≥ 1), or it is behind others to that peer (`attempt` 0). */
+  queued(event: OutboxRunnerEvents['queued'][0]): void;
+  /** A queued message was given up after --outbox-ttl. */
+  gaveUp(event: OutboxRunnerEvents['gave-up'][0]): void;
+  /** /outbox: the waiting messages, in the order they will go. */
+  outbox(entries: readonly OutboxEntry[], now: number): void;
 
   // -- LAN discovery (issue 11) --
 
   // -- rooms (issue 14) --
+  /** Our own id in a room, once per --room at start-up. */
+  roomJoined(info: RoomInfo): void;
+  /** A peer joined or left a room (debounced by the transport: a replaced stream is not news). */
+  roomPeer(event: RoomPeerEvent): void;
 
   // -- conversation (issue 10) --
   /** Leaving at once (a second Ctrl+C): last words, written synchronously. */

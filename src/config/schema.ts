@@ -12,7 +12,12 @@ import { VERIFY_MODES, type VerifyMode } from '../core/verify.js';
 import { DEFAULT_MAX_PEERS } from '../core/peer-registry.js';
 import { DEFAULT_LIMITS } from '../transport/tcp/chat-server.js';
 import { DEFAULT_SEND_TIMEOUT_MS } from '../transport/tcp/sender.js';
+import { DEFAULT_OUTBOX_TTL_MS } from '../core/outbox.js';
+import { parseDuration } from './duration.js';
 import type { PeerId } from '../transport/transport.js';
+// Pure checks only: nothing of hyperswarm is reachable from here.
+import { parseBootstrapNode } from '../transport/room/bootstrap.js';
+import { parseRoomName } from '../transport/room/topic.js';
 
 /** The value of `--port auto`: let the system pick a free port (the listening line says which). */
 export const ANY_PORT = 0;
@@ -45,10 +50,18 @@ export interface Options {
   rejoin: boolean;
 
   // -- outbox (issue 13) --
+  /** How long a queued message waits before it is given up, in ms (`--outbox-ttl`, default 24 h). */
+  outboxTtl: number;
 
   // -- LAN discovery (issue 11) --
 
   // -- rooms (issue 14) --
+  /** Hyperswarm rooms to join (`--room`, repeatable). */
+  rooms: string[];
+  /** The identity file; undefined: defaultIdentityPath(). */
+  identity: string | undefined;
+  /** DHT bootstrap nodes as `host:port` (each entry may hold a comma list); empty: the public ones. */
+  dhtBootstrap: string[];
 
   // -- conversation (issue 10) --
 
@@ -150,8 +163,34 @@ function checkBoolean(what: string): (text: string) => Checked<boolean> {
   };
 }
 
+function checkDuration(what: string): (text: string) => Checked<number> {
+  return (text) => {
+    const ms = parseDuration(text);
+    return ms === undefined ? problem(`${what} ${JSON.stringify(text)} is not a duration such as 30s, 10m or 24h.`) : ok(ms);
+  };
+}
+
 function anyText(text: string): Checked<string> {
   return text === '' ? problem('the value is empty.') : ok(text);
+}
+
+export function checkRoom(text: string): Checked<string> {
+  const parsed = parseRoomName(text.trim());
+  return parsed.ok ? ok(parsed.name) : problem(`${parsed.error}.`);
+}
+
+/** One `host:port`, or a comma list of them (kept as one normalised entry). */
+export function checkDhtBootstrap(text: string): Checked<string> {
+  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (items.length === 0) return problem('the value is empty.');
+  try {
+    return ok(items.map((item) => {
+      const node = parseBootstrapNode(item);
+      return node.host.includes(':') ? `[${node.host}]:${node.port}` : `${node.host}:${node.port}`;
+    }).join(','));
+  } catch (error) {
+    return problem(`${(error as Error).message}.`);
+  }
 }
 
 function row<K extends OptionKey>(spec: Omit<OptionRow<K>, 'env'> & { env?: string }): OptionRow<K> {
@@ -183,10 +222,14 @@ export const SCHEMA: readonly OptionRow[] = [
   row({ key: 'rejoin', flags: '--rejoin', help: 'greet the verified peers heard in the last 7 days at start-up', default: false, boolean: true, parse: checkBoolean('rejoin') }),
 
   // -- outbox (issue 13) --
+  row({ key: 'outboxTtl', flags: '--outbox-ttl <duration>', help: 'give up a queued message after this long, e.g. 30s, 10m, 24h', default: DEFAULT_OUTBOX_TTL_MS, defaultLabel: '24h', parse: checkDuration('outbox-ttl') }),
 
   // -- LAN discovery (issue 11) --
 
   // -- rooms (issue 14) --
+  row({ key: 'rooms', flags: '--room <name>', help: 'join this room on Hyperswarm, beyond the LAN (repeatable)', default: [], defaultLabel: 'none', list: true, parse: checkRoom }),
+  row({ key: 'identity', flags: '--identity <file>', help: 'key pair file for rooms, created 0600 on first use', default: undefined, defaultLabel: '$XDG_CONFIG_HOME/p2pchat/identity.json', parse: anyText }),
+  row({ key: 'dhtBootstrap', flags: '--dht-bootstrap <host:port>', help: 'DHT bootstrap node for rooms (repeatable or comma list)', default: [], defaultLabel: "Hyperswarm's public nodes", list: true, parse: checkDhtBootstrap }),
 
   // -- conversation (issue 10) --
 

@@ -21,8 +21,10 @@ import {
   formatWarning,
 } from './format.js';
 import type { PromptHost } from './prompt-host.js';
+import { formatRoomJoined, formatRoomPeer } from './room-format.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import type { Theme } from './theme.js';
+import { formatGaveUp, formatOutbox, formatQueued, formatRetrySent, formatSending } from './outbox-format.js';
 
 // Redraw the quit progress line at most this often (a thousand peers answer fast).
 const PROGRESS_REDRAW_MS = 50;
@@ -54,7 +56,7 @@ export function createInteractiveView(host: PromptHost, theme: Theme): View {
       if (dropped.reason !== 'empty') host.print(formatDropped(dropped, new Date(), theme));
     },
     warning: (text) => host.print(formatWarning(text, new Date(), theme)),
-    sent: (outcome, cause) => host.print(formatResult(outcome, cause, theme)),
+    sent: (outcome, cause) => host.print(outcome.ok && (outcome.attempts ?? 1) > 1 ? formatRetrySent(outcome, theme) : formatResult(outcome, cause, theme)),
     peers: (peers, now) => formatPeersTable(peers, now, theme).forEach((line) => host.print(line)),
     error: (message) => host.print(theme.error(safe(message))),
     help: (text) => host.print(theme.notice(safe(text))),
@@ -73,10 +75,16 @@ export function createInteractiveView(host: PromptHost, theme: Theme): View {
     replay: (messages) => formatReplay(messages, theme).forEach((line) => host.print(line)),
 
     // -- outbox (issue 13) --
+    sending: (e) => host.print(formatSending(e.id, e.to, e.attempt, theme)),
+    queued: (e) => host.print(formatQueued(e, theme)),
+    gaveUp: (e) => host.print(formatGaveUp(e, theme)),
+    outbox: (entries, now) => formatOutbox(entries, now, theme).forEach((line) => host.print(line)),
 
     // -- LAN discovery (issue 11) --
 
     // -- rooms (issue 14) --
+    roomJoined: (info) => host.print(formatRoomJoined(info, theme)),
+    roomPeer: (event) => host.print(formatRoomPeer(event, theme)),
 
     // -- conversation (issue 10) --
     interrupted: () => {

@@ -18,8 +18,10 @@ import {
   formatSent,
   formatWarning,
 } from './format.js';
+import { formatRoomJoined, formatRoomPeer } from './room-format.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import { createTheme, type Theme } from './theme.js';
+import { formatGaveUp, formatOutbox, formatQueued, formatRetrySent, formatSending } from './outbox-format.js';
 
 export function createTextView(output: Writable, theme: Theme = createTheme({ isTTY: Boolean((output as { isTTY?: boolean }).isTTY) })): View {
   const line = (text: string): void => {
@@ -34,7 +36,7 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
       if (dropped.reason !== 'empty') line(formatDropped(dropped, new Date(), theme));
     },
     warning: (text) => line(formatWarning(text, new Date(), theme)),
-    sent: (outcome) => line(formatSent(outcome, theme)),
+    sent: (outcome) => line(outcome.ok && (outcome.attempts ?? 1) > 1 ? formatRetrySent(outcome, theme) : formatSent(outcome, theme)),
     peers: (peers, now) => formatPeersTable(peers, now, theme).forEach(line),
     error: (message) => line(theme.error(`error: ${safe(message)}`)),
     help: (text) => line(safe(text)),
@@ -48,10 +50,16 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
     replay: (messages) => formatReplay(messages, theme).forEach(line),
 
     // -- outbox (issue 13) --
+    sending: (e) => line(formatSending(e.id, e.to, e.attempt, theme)),
+    queued: (e) => line(formatQueued(e, theme)),
+    gaveUp: (e) => line(formatGaveUp(e, theme)),
+    outbox: (entries, now) => formatOutbox(entries, now, theme).forEach(line),
 
     // -- LAN discovery (issue 11) --
 
     // -- rooms (issue 14) --
+    roomJoined: (info) => line(formatRoomJoined(info, theme)),
+    roomPeer: (event) => line(formatRoomPeer(event, theme)),
 
     // -- conversation (issue 10) --
   };

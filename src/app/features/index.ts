@@ -5,6 +5,8 @@
 import type { Options } from '../../config/schema.js';
 import type { Feature } from '../feature.js';
 import { createHistoryFeature } from './history.js';
+import { createOutboxFeature } from './outbox.js';
+import { createRoomsFeature } from './rooms.js';
 
 type FeatureFactory = (options: Options) => Feature | undefined;
 
@@ -13,10 +15,12 @@ const FACTORIES: readonly FeatureFactory[] = [
   (options) => createHistoryFeature(options),
 
   // -- outbox (issue 13) --
+  createOutboxFeature,
 
   // -- LAN discovery (issue 11) --
 
   // -- rooms (issue 14) --
+  createRoomsFeature,
 
   // -- conversation (issue 10) --
 ];
