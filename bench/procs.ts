@@ -7,6 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withTestDataHome } from '../test/helpers/data-home.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = path.join(ROOT, 'dist', 'cli', 'bin.js');
@@ -34,9 +35,12 @@ export interface LineChild {
   kill(): Promise<void>;
 }
 
-/** Spawn `node <args>` and split its stdout into lines without parsing them. */
-export function spawnNode(args: readonly string[], timeoutMs = 15_000): LineChild {
-  const child = spawn(process.execPath, args, { stdio: 'pipe', env: { ...process.env, NO_COLOR: '1' } });
+/**
+ * Spawn `node <args>` and split its stdout into lines without parsing them.
+ * A p2pchat keeps its history in a throw-away XDG_DATA_HOME unless `env` names one.
+ */
+export function spawnNode(args: readonly string[], timeoutMs = 15_000, env: NodeJS.ProcessEnv = {}): LineChild {
+  const child = spawn(process.execPath, args, { stdio: 'pipe', env: { ...process.env, NO_COLOR: '1', ...withTestDataHome(env) } });
   live.add(child);
   let rest = '';
   let err = '';

@@ -50,7 +50,8 @@ function payload(port: number, index: number): string {
   return `127.1.${(index >> 8) & 255}.${index & 255}:${port} s${index % 50} message number ${index} from the bench`;
 }
 
-async function oneRound(target: Target, options: ReceiveOptions): Promise<ReceiveRound> {
+/** One round of `messages` into `target` (also used by the history figure). */
+export async function oneRound(target: Target, options: ReceiveOptions): Promise<ReceiveRound> {
   let seen = 0;
   let lastAt = 0;
   let done: () => void = () => undefined;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { discoveryRows, measureDiscovery } from './discovery.js';
 import { discoveryCliRows, measureDiscoveryCli } from './discovery-cli.js';
 import { measureFanout } from './fanout.js';
+import { historyRows, measureHistory } from './history.js';
 import { measureLatency } from './latency.js';
 import { measureOutbox, outboxRows } from './outbox.js';
 import { measureOutboxCli, outboxCliRows } from './outbox-cli.js';
@@ -31,6 +32,8 @@ export const FULL = {
   roomsStartup: { rounds: 21 },
   rooms: { joins: 15, messages: 1000, warmup: 50, throughput: 10_000, tcpConcurrency: 50 },
   store: { messages: 1_000_000, queries: 50, baselineQueries: 5, openRounds: 41, appends: 10_000, senders: 50 },
+  // The CLI with its history: receive on vs --no-history, start-up with 1,000,000 stored vs none (about 1-2 min).
+  history: { messages: 10_000, senders: 50, rounds: 5, stored: 1_000_000, startupRounds: 11 },
   outboxCli: { peers: 500, unresponsive: 50, timeoutMs: 2000, drain: 1000, wakes: 3, startupMessages: 100_000, startupRounds: 5 },
   outbox: { messages: 100_000, peers: 100, wakes: 5, startupRounds: 7, drain: 1000, drainRounds: 3, settleMs: 40_000 },
   // Inside network namespaces (needs root, as the tests): about 25 s.
@@ -70,6 +73,9 @@ async function main(): Promise<void> {
   done = step(`history store (${p.store.messages} messages)`);
   const store = await measureStore(p.store);
   done();
+  done = step(`history in the CLI (${p.history.rounds} receive rounds each side, then start-up with ${p.history.stored} stored)`);
+  const history = await measureHistory(p.history);
+  done();
   done = step(`outbox (${p.outbox.messages} queued; resident set after ${p.outbox.settleMs / 1000} s, start-ups, returning peers, drain)`);
   const outbox = await measureOutbox(p.outbox);
   done();
@@ -93,6 +99,7 @@ async function main(): Promise<void> {
     ...roomsRows(rooms, p.rooms),
     ...roomsStartupRows(roomsStartup),
     ...storeRows(store, p.store),
+    ...historyRows(history, p.history),
     ...outboxRows(outbox, p.outbox),
     ...outboxCliRows(outboxCli, p.outboxCli),
     ...discoveryRows(discovery),
@@ -106,7 +113,7 @@ async function main(): Promise<void> {
   process.stdout.write(missed.length ? `missed: ${missed.join(', ')}\n` : 'every target met\n');
 
   const file = path.join(ROOT, 'bench', 'results.json');
-  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, roomsStartup, store, outbox, outboxCli, discovery: discovery instanceof Error ? discovery.message : discovery, discoveryCli: discoveryCli instanceof Error ? discoveryCli.message : discoveryCli } };
+  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, roomsStartup, store, history, outbox, outboxCli, discovery: discovery instanceof Error ? discovery.message : discovery, discoveryCli: discoveryCli instanceof Error ? discoveryCli.message : discoveryCli } };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`);
 }

@@ -58,6 +58,12 @@ export interface View {
   /** A short notice for the user (a peer forgotten, the recipient changed). */
   notice(text: string): void;
   // -- history (issue 12) --
+  /**
+   * At interactive start-up: the last chat messages of earlier runs (newest
+   * last), shown dimmed under a `— earlier —` rule. The history feature calls
+   * it only when a person is at the terminal; the headless views still answer it.
+   */
+  replay(messages: readonly StoredMessage[]): void;
 
   // -- outbox (issue 13) --
   /** The outbox starts an attempt at a queued message (`sending…`). */

@@ -50,7 +50,14 @@ export function flagValues(program: Command): FlagValues {
   for (const row of SCHEMA) {
     const attribute = new Option(row.flags).attributeName();
     if (program.getOptionValueSource(attribute) !== 'cli') continue;
-    result[row.key] = values[attribute];
+    const value = values[attribute];
+    // `--history <file>` and `--no-history` share one commander attribute: false is the switch's, a text the file's.
+    if (row.boolean && row.key !== attribute) {
+      if (value === false) result[row.key] = true;
+      continue;
+    }
+    if (!row.boolean && typeof value === 'boolean') continue;
+    result[row.key] = value;
   }
   return result;
 }

@@ -42,6 +42,14 @@ export interface Options {
   maxConnections: number;
   maxPeers: number;
   // -- history (issue 12) --
+  /** The history file; undefined: `$XDG_DATA_HOME/p2pchat/history-<port>.db`. */
+  history: string | undefined;
+  /** Keep the history in memory only for this run (nothing on disk). */
+  noHistory: boolean;
+  /** Earlier messages shown at interactive start-up; 0 for none. */
+  replay: number;
+  /** Greet the verified peers heard in the last 7 days at start-up. */
+  rejoin: boolean;
 
   // -- outbox (issue 13) --
   /** How long a queued message waits before it is given up, in ms (`--outbox-ttl`, default 24 h). */
@@ -136,6 +144,14 @@ function positiveInt(what: string): (text: string) => Checked<number> {
   };
 }
 
+function wholeNumber(what: string): (text: string) => Checked<number> {
+  return (text) => {
+    const n = Number(text.trim());
+    if (!/^[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(n)) return problem(`${what} ${JSON.stringify(text)} is not a whole number (0 or more).`);
+    return ok(n);
+  };
+}
+
 function choice<T extends string>(what: string, words: readonly T[]): (text: string) => Checked<T> {
   return (text) => {
     const word = text.trim().toLowerCase() as T;
@@ -220,6 +236,10 @@ export const SCHEMA: readonly OptionRow[] = [
   row({ key: 'maxConnections', flags: '--max-connections <n>', help: 'most incoming connections at once; the idlest makes room', default: DEFAULT_LIMITS.maxConnections, parse: positiveInt('max-connections') }),
   row({ key: 'maxPeers', flags: '--max-peers <n>', help: 'most entries in the active-peer list', default: DEFAULT_MAX_PEERS, parse: positiveInt('max-peers') }),
   // -- history (issue 12) --
+  row({ key: 'history', flags: '--history <file>', help: 'keep the message history in this SQLite file', default: undefined, defaultLabel: '$XDG_DATA_HOME/p2pchat/history-<port>.db', parse: anyText }),
+  row({ key: 'noHistory', flags: '--no-history', env: 'P2PCHAT_NO_HISTORY', help: 'keep no history on disk (this run only, in memory)', default: false, boolean: true, parse: checkBoolean('no-history') }),
+  row({ key: 'replay', flags: '--replay <n>', help: 'earlier messages shown at interactive start-up (0 for none)', default: 20, parse: wholeNumber('replay') }),
+  row({ key: 'rejoin', flags: '--rejoin', help: 'greet the verified peers heard in the last 7 days at start-up', default: false, boolean: true, parse: checkBoolean('rejoin') }),
 
   // -- outbox (issue 13) --
   row({ key: 'outboxTtl', flags: '--outbox-ttl <duration>', help: 'give up a queued message after this long, e.g. 30s, 10m, 24h', default: DEFAULT_OUTBOX_TTL_MS, defaultLabel: '24h', parse: checkDuration('outbox-ttl') }),

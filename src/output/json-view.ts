@@ -62,6 +62,13 @@ export function createJsonView(output: Writable): View {
       }),
     notice: (text) => emit({ type: 'notice', message: text }),
     // -- history (issue 12) --
+    // Never called headless today (replay is for a person at the terminal); if it is, the history shape, marked.
+    replay: (messages) =>
+      emit({
+        type: 'history',
+        replay: true,
+        messages: messages.map((m) => ({ id: m.id, at: new Date(m.at).toISOString(), direction: m.direction, peer: m.peer, name: m.name, kind: m.kind, text: m.text, status: m.status })),
+      }),
 
     // -- outbox (issue 13) --
     // An attempt starting is not news for a program: `sent` or `queued` follows.

@@ -8,7 +8,7 @@ import type { BroadcastSummary, Dropped, IncomingMessage, QuitSummary, Rejected,
 import type { StoredMessage } from '../store/store.js';
 import type { PeerEntry } from '../core/peer-registry.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
-import type { Theme } from './theme.js';
+import { PLAIN_THEME, type Theme } from './theme.js';
 import { shortRoomPeer } from '../transport/room/peer-id.js';
 
 /** `HH:MM:SS` in local time. */
@@ -439,3 +439,11 @@ export function formatHistory(messages: readonly StoredMessage[], what: string, 
   return [theme.notice(`— ${what}: ${messages.length} message${messages.length === 1 ? '' : 's'} —`), ...messages.map((m) => formatStored(m, theme))];
 }
 
+/** The rule above replayed messages. */
+export const EARLIER_RULE = '— earlier —';
+
+/** Start-up replay: the `— earlier —` rule, then each earlier message, all dimmed (sanitised inside formatStored). */
+export function formatReplay(messages: readonly StoredMessage[], theme: Theme): string[] {
+  if (messages.length === 0) return [];
+  return [theme.notice(EARLIER_RULE), ...messages.map((m) => theme.notice(formatStored(m, PLAIN_THEME)))];
+}

@@ -16,6 +16,7 @@ import {
   formatQuitProgress,
   formatQuitSummary,
   formatRejected,
+  formatReplay,
   formatSent,
   formatWarning,
 } from './format.js';
@@ -73,6 +74,7 @@ export function createInteractiveView(host: PromptHost, theme: Theme): View {
     history: (messages, what) => formatHistory(messages, what, theme).forEach((line) => host.print(line)),
     notice: (text) => host.print(theme.notice(safe(text))),
     // -- history (issue 12) --
+    replay: (messages) => formatReplay(messages, theme).forEach((line) => host.print(line)),
 
     // -- outbox (issue 13) --
     sending: (e) => host.print(formatSending(e.id, e.to, e.attempt, theme)),

@@ -14,6 +14,7 @@ import {
   formatPeersTable,
   formatQuitSummary,
   formatRejected,
+  formatReplay,
   formatSent,
   formatWarning,
 } from './format.js';
@@ -48,6 +49,7 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
     history: (messages, what) => formatHistory(messages, what, theme).forEach(line),
     notice: (text) => line(theme.notice(safe(text))),
     // -- history (issue 12) --
+    replay: (messages) => formatReplay(messages, theme).forEach(line),
 
     // -- outbox (issue 13) --
     sending: (e) => line(formatSending(e.id, e.to, e.attempt, theme)),

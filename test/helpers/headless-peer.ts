@@ -8,6 +8,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { exitWithin, stopChild } from './child.js';
+import { withTestDataHome } from './data-home.js';
 import { waitUntil, Wakeups } from './wait.js';
 
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/bin.js');
@@ -54,7 +55,7 @@ export async function startHeadlessPeer(options: StartOptions = {}): Promise<Hea
   const argv = [CLI, '--json', '--name', options.name ?? 'Peer', '--ip', '127.0.0.1', '--host', '127.0.0.1', ...(hasPort ? [] : ['--port', 'auto']), ...args];
   const command = options.wrap ? options.wrap(process.execPath, argv) : { file: process.execPath, args: argv };
   const child = spawn(command.file, command.args, {
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    env: { ...process.env, NO_COLOR: '1', ...withTestDataHome(options.env) },
     stdio: 'pipe',
   });
   const events: JsonEvent[] = [];
@@ -125,7 +126,7 @@ export async function startHeadlessPeer(options: StartOptions = {}): Promise<Hea
 /** Spawn the CLI with arguments and no stdin; resolve with its code and output. */
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...withTestDataHome(options.env) }, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

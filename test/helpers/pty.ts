@@ -6,6 +6,7 @@
  */
 import { stripVTControlCharacters } from 'node:util';
 import pty from 'node-pty';
+import { withTestDataHome } from './data-home.js';
 import { CLI } from './headless-peer.js';
 import { waitUntil, Wakeups } from './wait.js';
 
@@ -60,7 +61,7 @@ export function spawnCliInPty(args: string[], options: PtyOptions = {}): PtySess
     cols: options.cols ?? 120,
     rows: options.rows ?? 40,
     cwd: process.cwd(),
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    env: { ...process.env, NO_COLOR: '1', ...withTestDataHome(options.env) },
   });
   let raw = '';
   let mark = 0;

@@ -20,6 +20,7 @@ import { formatIncoming, formatPeersTable, formatRejected } from '../../src/ui/f
 import { sanitizeForDisplay } from '../../src/ui/sanitize.js';
 import { PLAIN_THEME } from '../../src/ui/theme.js';
 import { createTestNode } from '../helpers/node.js';
+import { withTestDataHome } from '../helpers/data-home.js';
 import { CLI, startHeadlessPeer, type HeadlessPeer, type JsonEvent } from '../helpers/headless-peer.js';
 import { waitUntil } from '../helpers/wait.js';
 import { countUnsafe, pool, rawSend, readLog, report, startSinks, tempDir, type Sinks } from './support.js';
@@ -78,7 +79,7 @@ after(async () => {
 /** The built CLI in plain-text mode (stdin a pipe, no --json): the non-interactive screen. */
 async function startTextPeer(logFile: string): Promise<{ port: number; finish: () => Promise<{ code: number | null; stdout: string; stderr: string }> }> {
   const child = spawn(process.execPath, [CLI, '--name', 'Screen', '--port', 'auto', '--host', '127.0.0.1', '--ip', '127.0.0.1', '--log', logFile], {
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...withTestDataHome() },
     stdio: 'pipe',
   });
   const exited = once(child, 'exit');

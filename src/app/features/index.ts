@@ -5,6 +5,7 @@
 import type { Options } from '../../config/schema.js';
 import type { Feature } from '../feature.js';
 import { createDiscoveryFeature } from './discovery.js';
+import { createHistoryFeature } from './history.js';
 import { createOutboxFeature } from './outbox.js';
 import { createRoomsFeature } from './rooms.js';
 
@@ -12,6 +13,7 @@ type FeatureFactory = (options: Options) => Feature | undefined;
 
 const FACTORIES: readonly FeatureFactory[] = [
   // -- history (issue 12) --
+  (options) => createHistoryFeature(options),
 
   // -- outbox (issue 13) --
   createOutboxFeature,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { CLI, runCli, startHeadlessPeer, type JsonEvent } from '../../helpers/headless-peer.js';
+import { withTestDataHome } from '../../helpers/data-home.js';
 
 const cleanups: Array<() => unknown> = [];
 after(async () => {
@@ -40,6 +41,7 @@ describe('scriptable mode', () => {
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const logFile = path.join(dir, 'log.jsonl');
     const child = spawn(process.execPath, [CLI, '--json', '--name', 'Early', '--port', String(port), '--host', '127.0.0.1', '--ip', '127.0.0.1', '--log', logFile], {
+      env: { ...process.env, ...withTestDataHome() },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     cleanups.push(() => child.kill('SIGKILL'));

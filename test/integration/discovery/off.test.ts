@@ -11,6 +11,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { describe, it } from 'node:test';
 import { ROOT, startMdnsPeer, startMdnsTool } from '../../helpers/mdns.js';
+import { withTestDataHome } from '../../helpers/data-home.js';
 import { TestNetwork } from '../../helpers/netns.js';
 import { waitUntil, Wakeups } from '../../helpers/wait.js';
 
@@ -24,7 +25,7 @@ function udpHolders(network: TestNetwork, index: number): Set<number> {
 
 async function startCli(network: TestNetwork, index: number): Promise<ChildProcess> {
   const host = network.host(index);
-  const child = network.spawn(host, process.execPath, [CLI, '--json', '--name', 'Quiet', '--ip', host.address, '--host', host.address, '--port', 'auto', '--discover-interface', host.address], { cwd: ROOT });
+  const child = network.spawn(host, process.execPath, [CLI, '--json', '--name', 'Quiet', '--ip', host.address, '--host', host.address, '--port', 'auto', '--discover-interface', host.address], { cwd: ROOT, env: { ...process.env, ...withTestDataHome() } });
   const lines: string[] = [];
   const wakeups = new Wakeups('cli');
   readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
