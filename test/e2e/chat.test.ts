@@ -219,6 +219,31 @@ describe('chatting in the conversation prompt (pty, built CLI, real peers)', { t
     await bob.waitFor((e) => e.type === 'message' && e.kind === 'exit' && e.from === second.A);
   });
 
+  it('forgets a peer from the peers view, and with /forget', async () => {
+    const bob = await peer('Bob');
+    const carol = await peer('Carol');
+    const { alice: a, A } = await alice([bob, carol]);
+    await speak(bob, A, a, 'hi from Bob');
+    await speak(carol, A, a, 'hi from Carol');
+    a.type(`2${KEYS.enter}`);
+    await a.expectText('2 active peers');
+    await a.expectText('Forget a peer');
+    a.type(`f${KEYS.enter}`);
+    await a.expectText('? Forget');
+    a.type(`1${KEYS.enter}`);
+    await a.expectText(`Forgot Bob (127.0.0.1:${bob.port})`);
+    a.type(`1${KEYS.enter}`);
+    await a.expectText('? Send to');
+    a.type(KEYS.enter);
+    await a.expectText('→ Carol ›');
+    a.type(`/forget Car${KEYS.enter}`);
+    await a.expectText(`Forgot Carol (127.0.0.1:${carol.port})`);
+    a.type(`/peers${KEYS.enter}`);
+    await a.expectText('No active peers');
+    a.type(`/quit${KEYS.enter}`);
+    assert.equal(await a.expectExit(), 0);
+  });
+
   it('accepts localhost in --peer and in the address prompt', async () => {
     const bob = await peer('Bob');
     const a = terminal(['--name', 'Alice', '--port', 'auto', '--peer', `localhost:${bob.port}`]);

@@ -140,6 +140,10 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     await alice.expectText(/Address\s+Name\s+Connected\s+Last heard\s+Messages/);
     await alice.expectText(new RegExp(`${B.replace(/\./g, '\\.')}\\s+Bob\\s+no\\s+\\d+ s ago\\s+1`));
 
+    // The peers view offers Back (the default) or Forget.
+    await alice.expectText('Forget a peer');
+    alice.type(KEYS.enter);
+    await alice.expectText('Choose an option');
     // Connect: pick Bob, he is told connect and the result is shown.
     alice.type(`3${KEYS.enter}`);
     await alice.expectText('? Connect to');

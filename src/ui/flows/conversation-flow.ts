@@ -66,6 +66,8 @@ export class Conversation {
   readonly #drafts = new Map<string, DraftState>();
   /** Lines of the last Enter still to send, and the one yielded whose result is awaited. */
   #queue: string[] = [];
+  /** The peers table was just shown from the menu: offer to forget one. */
+  #afterPeers = false;
   #awaiting: { readonly to: Recipient; readonly text: string } | undefined;
   readonly #sentThisRun: string[] = [];
 
@@ -107,6 +109,12 @@ export class Conversation {
         this.#awaiting = { to: this.#talking, text };
         this.#deps.watch.begin();
         return this.#talking.kind === 'everyone' ? { type: 'all', text } : { type: 'send', to: this.#talking.id, text };
+      }
+      if (this.#afterPeers) {
+        this.#afterPeers = false;
+        const command = await this.#forgetFlow();
+        if (command !== undefined) return command;
+        continue;
       }
       if (this.#talking !== undefined) {
         const command = await this.#converse(this.#talking);
@@ -273,6 +281,7 @@ export class Conversation {
         return undefined;
       }
       case 'peers':
+        this.#afterPeers = this.#deps.context.peers().length > 0;
         return { type: 'peers' };
       case 'connect': {
         const to = await this.#pick('Connect to', { other: false, everyone: false });
@@ -289,6 +298,21 @@ export class Conversation {
       case 'quit':
         return { type: 'quit' };
     }
+  }
+
+  /** After the peers table: back (Enter, Esc), or pick a peer to forget. */
+  async #forgetFlow(): Promise<Command | undefined> {
+    const { host, theme } = this.#deps;
+    const choices: Choice<'back' | 'forget'>[] = [
+      { key: '0', label: 'Back to the menu', value: 'back' },
+      { key: 'f', label: 'Forget a peer…', value: 'forget' },
+    ];
+    const action = await host.ask((prompt) =>
+      choose({ message: 'Peers', theme, choices, onAnswer: (v) => prompt.answered(v) }, prompt.context),
+    );
+    if (action !== 'forget') return undefined;
+    const to = await this.#pick('Forget', { other: false, everyone: false });
+    return to?.kind === 'peer' ? { type: 'forget', peer: to.id } : undefined;
   }
 
   async #historyFlow(): Promise<Command | undefined> {
