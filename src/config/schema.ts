@@ -109,7 +109,7 @@ export function checkPeer(text: string): Checked<PeerId> {
   const named = parseHostPort(text.trim());
   if (named.ok && !named.value.literal) return ok(text.trim());
   const missingPort = isIP(text.trim()) !== 0 ? `the :port is missing; ` : '';
-  return problem(`peer ${JSON.stringify(text)} is not ip:port or host:port (${missingPort}${parsed.error.detail}); e.g. 127.0.0.1:5001, [::1]:5001 or localhost:5001.`);
+  return problem(`peer ${JSON.stringify(text)} is not ip:port (${missingPort}${parsed.error.detail}); e.g. 127.0.0.1:5001, [::1]:5001 or localhost:5001.`);
 }
 
 function positiveInt(what: string): (text: string) => Checked<number> {

@@ -244,6 +244,34 @@ describe('chatting in the conversation prompt (pty, built CLI, real peers)', { t
     assert.equal(await a.expectExit(), 0);
   });
 
+  it('menu 4 sends to all peers, menu 5 shows history, and Everyone in the picker yields /all', async () => {
+    const bob = await peer('Bob');
+    const carol = await peer('Carol');
+    const { alice: a, A } = await alice([bob, carol]);
+    a.type(`4${KEYS.enter}`);
+    await a.expectText('Message to all peers');
+    a.type(`to you both${KEYS.enter}`);
+    await a.expectText('Sent to 2 of 2 peers');
+    await bob.waitFor((e) => e.type === 'message' && e.text === 'to you both');
+    await carol.waitFor((e) => e.type === 'message' && e.text === 'to you both');
+    await a.expectText('Choose an option');
+    a.type(`5${KEYS.enter}`);
+    await a.expectText('All peers');
+    a.type(KEYS.enter);
+    await a.expectText(/No messages: the last 50|— the last 50/);
+    await a.expectText('Choose an option');
+    a.type(`1${KEYS.enter}`);
+    await a.expectText('e. Everyone');
+    a.type(`e${KEYS.enter}`);
+    await a.expectText('→ Everyone ›');
+    a.type(`and again${KEYS.enter}`);
+    await bob.waitFor((e) => e.type === 'message' && e.text === 'and again');
+    await carol.waitFor((e) => e.type === 'message' && e.text === 'and again');
+    assert.deepEqual(chats(bob, A), ['to you both', 'and again']);
+    a.type(`/quit${KEYS.enter}`);
+    assert.equal(await a.expectExit(), 0);
+  });
+
   it('accepts localhost in --peer and in the address prompt', async () => {
     const bob = await peer('Bob');
     const a = terminal(['--name', 'Alice', '--port', 'auto', '--peer', `localhost:${bob.port}`]);
