@@ -116,6 +116,10 @@ describe('chatting in the conversation prompt (pty, built CLI, real peers)', { t
     a.type(`to Carol${KEYS.enter}`);
     await a.expectText('→ Carol: to Carol');
     await carol.waitFor((e) => e.type === 'message' && e.text === 'to Carol');
+    // Up recalls the line sent last.
+    a.type(KEYS.up);
+    await a.expectText('→ Carol › to Carol');
+    a.type(KEYS.ctrlC);
 
     // A forged sender: unverified, marked, at the end, and not the default.
     const port = Number(A.split(':')[1]);
@@ -137,29 +141,42 @@ describe('chatting in the conversation prompt (pty, built CLI, real peers)', { t
     assert.equal(await a.expectExit(), 0);
   });
 
-  it('keeps the draft after a failed send, and sends a 3-line paste as 3 messages in order', async () => {
+  it('an open picker shows a peer that joins', async () => {
     const bob = await peer('Bob');
     const { alice: a, A } = await alice([bob]);
-    // A port nobody listens on: the send is refused.
-    const closed = net.createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const deadPort = (closed.address() as net.AddressInfo).port;
-    closed.close();
     a.type(`1${KEYS.enter}`);
-    await a.expectText('0. Another address');
+    await a.expectText(`1. 127.0.0.1:${bob.port}`);
+    const carol = await peer('Carol');
+    carol.command(`/send ${A} knock knock`);
+    await a.expectText('knock knock');
+    await a.expectText(`2. Carol (127.0.0.1:${carol.port})`);
+    a.type(KEYS.escape);
+    await a.expectText('Choose an option');
     a.type(`0${KEYS.enter}`);
-    await a.expectText('Peer address');
-    a.type(`127.0.0.1:${deadPort}${KEYS.enter}`);
-    await a.expectText(`→ 127.0.0.1:${deadPort} ›`);
+    assert.equal(await a.expectExit(), 0);
+  });
+
+  it('keeps the draft after a failed send, marks the peer unreachable, and sends a 3-line paste as 3 messages in order', async () => {
+    const bob = await peer('Bob');
+    const carol = await peer('Carol');
+    const { alice: a, A } = await alice([bob, carol]);
+    const C = `127.0.0.1:${carol.port}`;
+    // Carol goes away without a word: the next send to her is refused.
+    await carol.stop();
+    a.type(`1${KEYS.enter}`);
+    await a.expectText(`2. ${C}`);
+    a.type(`2${KEYS.enter}`);
+    await a.expectText(`→ ${C} ›`);
     a.type(`please do not lose me${KEYS.enter}`);
-    await a.expectText(`✗ not sent to 127.0.0.1:${deadPort}`);
-    await a.expectText(`→ 127.0.0.1:${deadPort} › please do not lose me`);
+    await a.expectText(`✗ not sent to ${C}`);
+    await a.expectText(`→ ${C} › please do not lose me`);
     a.type(KEYS.escape);
     await a.expectText('Choose an option');
 
     a.type(`1${KEYS.enter}`);
     await a.expectText('? Send to');
+    // The peer that failed is marked, with since when and why, and can still be picked.
+    await a.expectText(new RegExp(`2\\. ${C.replace(/\./g, '\\.')}.* unreachable since \\d\\d:\\d\\d:\\d\\d \\(`));
     a.type(`1${KEYS.enter}`);
     await a.expectText(`→ 127.0.0.1:${bob.port} ›`);
     a.type(`${PASTE_START}first\rsecond\rthird${PASTE_END}`);
