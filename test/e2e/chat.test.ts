@@ -113,6 +113,11 @@ describe('chatting in the conversation prompt (pty, built CLI, real peers)', { t
     assert.deepEqual(chats(bob, A), ['one', 'two', 'three']);
     a.type(`/to Car${KEYS.enter}`);
     await a.expectText(`Now talking to Carol (${C})`);
+    // A /to that does not resolve says so and comes back as the draft: nothing goes to the old recipient unseen.
+    a.type(`/to zed${KEYS.enter}`);
+    await a.expectText('No peer is called "zed"');
+    await a.expectText('→ Carol › /to zed');
+    a.type(KEYS.ctrlC);
     a.type(`to Carol${KEYS.enter}`);
     await a.expectText('→ Carol: to Carol');
     await carol.waitFor((e) => e.type === 'message' && e.text === 'to Carol');

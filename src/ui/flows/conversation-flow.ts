@@ -221,7 +221,11 @@ export class Conversation {
       return undefined;
     }
     const id = await this.#resolve(command.to);
-    if (id === undefined) return undefined;
+    // A /to that did not resolve comes back as the draft, to fix: the next Enter must not go to the old recipient unseen.
+    if (id === undefined) {
+      if (this.#talking !== undefined) this.#drafts.set(keyOf(this.#talking), draftOf(line));
+      return undefined;
+    }
     this.#talking = { kind: 'peer', id };
     this.#lastPeer = id;
     const name = this.#name(id);
