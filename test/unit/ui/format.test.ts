@@ -157,7 +157,7 @@ describe('peers table', () => {
     const lines = formatPeersTable(
       [
         peer({ address: '127.0.0.1:5001', name: 'Bob', lastSeen: now - 12_000, messages: 3 }),
-        peer({ address: '127.0.0.1:5002', name: null, connected: true, lastSeen: now - 500, messages: 0 }),
+        peer({ address: '127.0.0.1:5002', name: null, connected: true, lastSeen: now - 500, messages: 0, source: 'manual' }),
       ],
       now,
       plain,
