@@ -39,7 +39,7 @@ export interface FanoutResult {
   readonly unresponsiveChecked: { readonly silent: number; readonly of: number };
 }
 
-interface Targets {
+export interface Targets {
   readonly responsive: number[];
   readonly silent: number[];
   close(): Promise<void>;
@@ -69,7 +69,7 @@ function opens(port: number, ms: number, keep: net.Socket[]): Promise<boolean> {
   });
 }
 
-async function makeTargets(responsiveCount: number, silentCount: number): Promise<Targets & { checked: { silent: number; of: number } }> {
+export async function makeTargets(responsiveCount: number, silentCount: number): Promise<Targets & { checked: { silent: number; of: number } }> {
   const servers = await Promise.all(Array.from({ length: responsiveCount }, listen));
   let blackhole: LineChild | undefined;
   const fillers: net.Socket[] = [];

@@ -9,6 +9,7 @@ import { discoveryRows, measureDiscovery } from './discovery.js';
 import { measureFanout } from './fanout.js';
 import { measureLatency } from './latency.js';
 import { measureOutbox, outboxRows } from './outbox.js';
+import { measureOutboxCli, outboxCliRows } from './outbox-cli.js';
 import { measureRegistry } from './memory.js';
 import { ROOT } from './procs.js';
 import { measureReceive } from './receive.js';
@@ -27,6 +28,7 @@ export const FULL = {
   registry: { small: 1000, large: 100_000, ops: 100_000, rounds: 3 },
   rooms: { joins: 15, messages: 1000, warmup: 50, throughput: 10_000, tcpConcurrency: 50 },
   store: { messages: 1_000_000, queries: 50, baselineQueries: 5, openRounds: 41, appends: 10_000, senders: 50 },
+  outboxCli: { peers: 500, unresponsive: 50, timeoutMs: 2000, drain: 1000, wakes: 3, startupMessages: 100_000, startupRounds: 5 },
   outbox: { messages: 100_000, peers: 100, wakes: 5, startupRounds: 7, drain: 1000, drainRounds: 3, settleMs: 40_000 },
   // Inside network namespaces (needs root, as the tests): about 25 s.
   discovery: { rounds: 10, peers: 200, announceRounds: 10 },
@@ -65,6 +67,9 @@ async function main(): Promise<void> {
   done = step(`outbox (${p.outbox.messages} queued; resident set after ${p.outbox.settleMs / 1000} s, start-ups, returning peers, drain)`);
   const outbox = await measureOutbox(p.outbox);
   done();
+  done = step(`outbox through the CLI (/all to ${p.outboxCli.peers} peers, ${p.outboxCli.unresponsive} silent; returning peers; drain of ${p.outboxCli.drain})`);
+  const outboxCli = await measureOutboxCli(p.outboxCli);
+  done();
   done = step(`LAN discovery (${p.discovery.rounds} start/stop rounds, then ${p.discovery.peers} announced peers, in network namespaces)`);
   // A machine where namespaces cannot be made gets a row saying so, not a crash.
   const discovery = await measureDiscovery(p.discovery).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
@@ -79,6 +84,7 @@ async function main(): Promise<void> {
     ...roomsRows(rooms, p.rooms),
     ...storeRows(store, p.store),
     ...outboxRows(outbox, p.outbox),
+    ...outboxCliRows(outboxCli, p.outboxCli),
     ...discoveryRows(discovery),
   ];
   const host = machine();
@@ -89,7 +95,7 @@ async function main(): Promise<void> {
   process.stdout.write(missed.length ? `missed: ${missed.join(', ')}\n` : 'every target met\n');
 
   const file = path.join(ROOT, 'bench', 'results.json');
-  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, store, outbox, discovery: discovery instanceof Error ? discovery.message : discovery } };
+  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, store, outbox, outboxCli, discovery: discovery instanceof Error ? discovery.message : discovery } };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`);
 }

@@ -6,6 +6,8 @@
  */
 import type { BroadcastSummary, Dropped, IncomingMessage, PeerSnapshot, QuitSummary, Rejected, SendOutcome } from '../core/node.js';
 import type { StoredMessage } from '../store/store.js';
+import type { OutboxEntry } from '../core/outbox.js';
+import type { OutboxRunnerEvents } from '../core/outbox-runner.js';
 
 /** Why a send happened: the view may word each differently. */
 export type SendCause = 'send' | 'connect' | 'greet' | 'all';
@@ -41,6 +43,14 @@ export interface View {
   // -- history (issue 12) --
 
   // -- outbox (issue 13) --
+  /** The outbox starts an attempt at a queued message (`sending…`). */
+  sending(event: OutboxRunnerEvents['sending'][0]): void;
+  /** A message waits in the outbox: its attempt failed (`attempt` ≥ 1), or it is behind others to that peer (`attempt` 0). */
+  queued(event: OutboxRunnerEvents['queued'][0]): void;
+  /** A queued message was given up after --outbox-ttl. */
+  gaveUp(event: OutboxRunnerEvents['gave-up'][0]): void;
+  /** /outbox: the waiting messages, in the order they will go. */
+  outbox(entries: readonly OutboxEntry[], now: number): void;
 
   // -- LAN discovery (issue 11) --
 

@@ -12,6 +12,8 @@ import { VERIFY_MODES, type VerifyMode } from '../core/verify.js';
 import { DEFAULT_MAX_PEERS } from '../core/peer-registry.js';
 import { DEFAULT_LIMITS } from '../transport/tcp/chat-server.js';
 import { DEFAULT_SEND_TIMEOUT_MS } from '../transport/tcp/sender.js';
+import { DEFAULT_OUTBOX_TTL_MS } from '../core/outbox.js';
+import { parseDuration } from './duration.js';
 import type { PeerId } from '../transport/transport.js';
 import { parseHostPort } from '../transport/tcp/resolve-host.js';
 
@@ -38,6 +40,8 @@ export interface Options {
   // -- history (issue 12) --
 
   // -- outbox (issue 13) --
+  /** How long a queued message waits before it is given up, in ms (`--outbox-ttl`, default 24 h). */
+  outboxTtl: number;
 
   // -- LAN discovery (issue 11) --
 
@@ -138,6 +142,13 @@ function checkBoolean(what: string): (text: string) => Checked<boolean> {
   };
 }
 
+function checkDuration(what: string): (text: string) => Checked<number> {
+  return (text) => {
+    const ms = parseDuration(text);
+    return ms === undefined ? problem(`${what} ${JSON.stringify(text)} is not a duration such as 30s, 10m or 24h.`) : ok(ms);
+  };
+}
+
 function anyText(text: string): Checked<string> {
   return text === '' ? problem('the value is empty.') : ok(text);
 }
@@ -167,6 +178,7 @@ export const SCHEMA: readonly OptionRow[] = [
   // -- history (issue 12) --
 
   // -- outbox (issue 13) --
+  row({ key: 'outboxTtl', flags: '--outbox-ttl <duration>', help: 'give up a queued message after this long, e.g. 30s, 10m, 24h', default: DEFAULT_OUTBOX_TTL_MS, defaultLabel: '24h', parse: checkDuration('outbox-ttl') }),
 
   // -- LAN discovery (issue 11) --
 

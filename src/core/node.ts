@@ -89,7 +89,15 @@ export interface Dropped {
   readonly detail: string;
 }
 
-export type SendOutcome =
+/** How `send` treats a message the outbox holds (issue 13): it keeps its id, and a retry updates its stored status. */
+export interface SendOptions {
+  /** Send under this id (one from `newMessageId`, or the outbox's) instead of a new one. */
+  readonly id?: string;
+  /** A retry of a message already in the store: update its status instead of appending it again. */
+  readonly retry?: boolean;
+}
+
+export type SendOutcome = (
   | {
       readonly ok: true;
       readonly id: string;
@@ -112,7 +120,11 @@ export type SendOutcome =
       readonly failure: SendFailure | 'invalid';
       readonly error: string;
       readonly ms: number;
-    };
+    }
+) & {
+  /** Attempts it took, when the outbox tried more than once (absent: one). */
+  readonly attempts?: number;
+};
 
 export interface QuitSummary {
   readonly notified: number;
@@ -130,6 +142,8 @@ export interface BroadcastSummary {
   readonly outcomes: readonly SendOutcome[];
   readonly sent: number;
   readonly failed: number;
+  /** Peers whose copy waits in the outbox (issue 13); absent without one. */
+  readonly queued?: number;
   /** Peers not told: unverified and never reached. */
   readonly skipped: number;
   readonly ms: number;
@@ -241,9 +255,9 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
    * Send one message. Never rejects: the outcome says what went wrong. Sends
    * to one peer leave in the order they were issued (see peer-queue.ts).
    */
-  send(to: PeerId, text: string): Promise<SendOutcome> {
+  send(to: PeerId, text: string, options: SendOptions = {}): Promise<SendOutcome> {
     const body = trimWhitespace(text);
-    const message = this.#outbound(body);
+    const message = this.#outbound(body, options.id);
     const refused = (error: string): Promise<SendOutcome> =>
       Promise.resolve({ ok: false, id: message.id, to, text: body, line: message.line, lines: [message.line], failure: 'invalid', error, ms: 0 });
     if (body === '') return refused('the message is empty');
@@ -261,8 +275,13 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
         ms += result.ms;
         if (!result.ok) break;
       }
-      return this.#record(to, message, { ...result, ms }, parts);
+      return this.#record(to, message, { ...result, ms }, parts, options.retry === true);
     });
+  }
+
+  /** A fresh local id, for a message the outbox queues without sending it first. */
+  newMessageId(): string {
+    return this.#newId();
   }
 
   /**
@@ -355,14 +374,20 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
    * behind what is already on its way to each. Each peer's outcome is
    * reported as it settles.
    */
-  async sendToAll(text: string, onOutcome?: (outcome: SendOutcome) => void): Promise<BroadcastSummary> {
+  async sendToAll(
+    text: string,
+    onOutcome?: (outcome: SendOutcome) => void,
+    hold?: (to: PeerId, message: Outbound) => boolean,
+  ): Promise<BroadcastSummary> {
     const started = performance.now();
     const body = trimWhitespace(text);
     const message = this.#outbound(body);
-    const targets = this.#proven();
-    const skipped = this.#registry.size - targets.length;
+    const proven = this.#proven();
+    const skipped = this.#registry.size - proven.length;
     const outcomes: SendOutcome[] = [];
     if (body === '') return { id: message.id, text: body, outcomes, sent: 0, failed: 0, skipped, ms: 0 };
+    // A peer `hold` takes (the outbox queues it behind what already waits) is not sent to here.
+    const targets = hold ? proven.filter((to) => !hold(to, message)) : proven;
     await this.#tellMany(targets, message, started + this.timeoutMs, (outcome) => {
       outcomes.push(outcome);
       onOutcome?.(outcome);
@@ -414,12 +439,12 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     return `${this.#idPrefix}-${this.#nextId.toString(36)}`;
   }
 
-  #outbound(body: string): Outbound {
-    return { id: this.#newId(), kind: classify(body), name: this.name, text: body, line: this.lineFor(body) };
+  #outbound(body: string, id: string = this.#newId()): Outbound {
+    return { id, kind: classify(body), name: this.name, text: body, line: this.lineFor(body) };
   }
 
   /** Keep a send's result, note a reached peer, and resolve once it is stored. */
-  async #record(to: PeerId, message: Outbound, result: SendResult, parts: readonly Outbound[] = [message]): Promise<SendOutcome> {
+  async #record(to: PeerId, message: Outbound, result: SendResult, parts: readonly Outbound[] = [message], retry = false): Promise<SendOutcome> {
     const lines = parts.map((part) => part.line);
     const outcome: SendOutcome = result.ok
       ? { ok: true, id: message.id, to, text: message.text, line: message.line, lines, ms: result.ms, delivered: result.delivered ?? false }
@@ -427,6 +452,10 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
     const now = this.#clock();
     if (outcome.ok) this.#changed(this.#registry.noteSent(to, now));
     else this.#registry.noteFailed(to, outcome.error, now);
+    if (retry) {
+      await this.#store?.updateStatus?.(message.id, outcome.ok ? (outcome.delivered ? 'delivered' : 'sent') : 'queued', outcome.ok ? undefined : outcome.error);
+      return outcome;
+    }
     await this.#store?.append({
       v: 1,
       id: message.id,

@@ -26,7 +26,7 @@ export function createJsonView(output: Writable): View {
     warning: (text) => emit({ type: 'warning', message: text }),
     sent: (o) =>
       o.ok
-        ? emit({ type: 'sent', id: o.id, to: o.to, text: o.text, line: o.line, ...(o.lines.length > 1 ? { parts: o.lines.length, lines: o.lines } : {}) })
+        ? emit({ type: 'sent', id: o.id, to: o.to, text: o.text, line: o.line, attempts: o.attempts ?? 1, ...(o.lines.length > 1 ? { parts: o.lines.length, lines: o.lines } : {}) })
         : emit({ type: 'send-failed', id: o.id, to: o.to, text: o.text, error: o.error, failure: o.failure }),
     peers: (peers) =>
       emit({
@@ -44,7 +44,7 @@ export function createJsonView(output: Writable): View {
     error: (message) => emit({ type: 'error', message }),
     help: (text) => emit({ type: 'help', message: text }),
     progress: () => undefined,
-    broadcast: (b) => emit({ type: 'broadcast', id: b.id, text: b.text, sent: b.sent, queued: 0, failed: b.failed, skipped: b.skipped }),
+    broadcast: (b) => emit({ type: 'broadcast', id: b.id, text: b.text, sent: b.sent, queued: b.queued ?? 0, failed: b.failed, skipped: b.skipped }),
     history: (messages) =>
       emit({
         type: 'history',
@@ -63,6 +63,25 @@ export function createJsonView(output: Writable): View {
     // -- history (issue 12) --
 
     // -- outbox (issue 13) --
+    // An attempt starting is not news for a program: `sent` or `queued` follows.
+    sending: () => undefined,
+    queued: (q) => emit({ type: 'queued', id: q.id, to: q.to, text: q.text, attempt: q.attempt, retryInMs: q.retryInMs, error: q.error, failure: q.failure }),
+    gaveUp: (g) => emit({ type: 'gave-up', id: g.id, to: g.to, text: g.text, attempts: g.attempts, error: g.error }),
+    outbox: (entries) =>
+      emit({
+        type: 'outbox',
+        messages: entries.map((e) => ({
+          id: e.id,
+          to: e.to,
+          kind: e.kind,
+          text: e.text,
+          createdAt: new Date(e.createdAt).toISOString(),
+          attempts: e.attempts,
+          nextAt: new Date(e.nextAt).toISOString(),
+          lastError: e.lastError,
+          sending: e.sending,
+        })),
+      }),
 
     // -- LAN discovery (issue 11) --
 

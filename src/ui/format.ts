@@ -407,9 +407,10 @@ export function formatQuitSummary(summary: QuitSummary): string {
 
 /** The summary after each peer's own line: `Sent to 7 of 9 peers; 2 failed`. */
 export function formatBroadcast(summary: BroadcastSummary, theme: Theme): string {
-  const total = summary.sent + summary.failed;
+  const queuedCount = summary.queued ?? 0;
+  const total = summary.sent + summary.failed + queuedCount;
   const head = `Sent to ${summary.sent} of ${total} peer${total === 1 ? '' : 's'}`;
-  const failed = summary.failed > 0 ? `; ${summary.failed} failed` : '';
+  const failed = `${queuedCount > 0 ? `; ${queuedCount} queued` : ''}${summary.failed > 0 ? `; ${summary.failed} failed` : ''}`;
   const skipped = summary.skipped > 0 ? `; ${summary.skipped} unverified not told` : '';
   const line = total === 0 ? 'No peer to send to (only verified or reached peers are told).' : `${head}${failed}${skipped}`;
   return summary.failed > 0 || total === 0 ? theme.warning(line) : theme.success(line);

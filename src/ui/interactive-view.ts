@@ -23,6 +23,7 @@ import { listeningLines, localAddresses } from './listening-lines.js';
 import type { PromptHost } from './prompt-host.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import type { Theme } from './theme.js';
+import { formatGaveUp, formatOutbox, formatQueued, formatRetrySent, formatSending } from './outbox-format.js';
 
 // Redraw the quit progress line at most this often (a thousand peers answer fast).
 const PROGRESS_REDRAW_MS = 50;
@@ -70,7 +71,7 @@ export function createInteractiveView(host: PromptHost, theme: Theme, options: I
       if (dropped.reason !== 'empty') host.print(formatDropped(dropped, new Date(), theme));
     },
     warning: (text) => host.print(formatWarning(text, new Date(), theme)),
-    sent: (outcome, cause) => host.print(formatResult(outcome, cause, theme, nameOf)),
+    sent: (outcome, cause) => host.print(outcome.ok && (outcome.attempts ?? 1) > 1 ? formatRetrySent(outcome, theme) : formatResult(outcome, cause, theme, nameOf)),
     peers: (peers, now) => formatPeersTable(peers, now, theme, { width: columns() }).forEach((line) => host.print(line)),
     error: (message) => host.print(theme.error(safe(message))),
     help: (text) => host.print(theme.notice(safe(text))),
@@ -88,6 +89,10 @@ export function createInteractiveView(host: PromptHost, theme: Theme, options: I
     // -- history (issue 12) --
 
     // -- outbox (issue 13) --
+    sending: (e) => host.print(formatSending(e.id, e.to, e.attempt, theme)),
+    queued: (e) => host.print(formatQueued(e, theme)),
+    gaveUp: (e) => host.print(formatGaveUp(e, theme)),
+    outbox: (entries, now) => formatOutbox(entries, now, theme).forEach((line) => host.print(line)),
 
     // -- LAN discovery (issue 11) --
 

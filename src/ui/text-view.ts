@@ -19,6 +19,7 @@ import {
 import { listeningLines, localAddresses } from './listening-lines.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import { createTheme, type Theme } from './theme.js';
+import { formatGaveUp, formatOutbox, formatQueued, formatRetrySent, formatSending } from './outbox-format.js';
 
 export function createTextView(output: Writable, theme: Theme = createTheme({ isTTY: Boolean((output as { isTTY?: boolean }).isTTY) })): View {
   const line = (text: string): void => {
@@ -37,7 +38,7 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
       if (dropped.reason !== 'empty') line(formatDropped(dropped, new Date(), theme));
     },
     warning: (text) => line(formatWarning(text, new Date(), theme)),
-    sent: (outcome) => line(formatSent(outcome, theme)),
+    sent: (outcome) => line(outcome.ok && (outcome.attempts ?? 1) > 1 ? formatRetrySent(outcome, theme) : formatSent(outcome, theme)),
     peers: (peers, now) => formatPeersTable(peers, now, theme).forEach(line),
     error: (message) => line(theme.error(`error: ${safe(message)}`)),
     help: (text) => line(safe(text)),
@@ -50,6 +51,10 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
     // -- history (issue 12) --
 
     // -- outbox (issue 13) --
+    sending: (e) => line(formatSending(e.id, e.to, e.attempt, theme)),
+    queued: (e) => line(formatQueued(e, theme)),
+    gaveUp: (e) => line(formatGaveUp(e, theme)),
+    outbox: (entries, now) => formatOutbox(entries, now, theme).forEach(line),
 
     // -- LAN discovery (issue 11) --
 

@@ -161,7 +161,7 @@ describe('chatting in the conversation prompt (pty, built CLI, real peers)', { t
     assert.equal(await a.expectExit(), 0);
   });
 
-  it('keeps the draft after a failed send, marks the peer unreachable, and sends a 3-line paste as 3 messages in order', async () => {
+  it('queues a send to a peer that is away (never lost), marks the peer unreachable, and sends a 3-line paste as 3 messages in order', async () => {
     const bob = await peer('Bob');
     const carol = await peer('Carol');
     const { alice: a, A } = await alice([bob, carol]);
@@ -173,8 +173,9 @@ describe('chatting in the conversation prompt (pty, built CLI, real peers)', { t
     a.type(`2${KEYS.enter}`);
     await a.expectText(`→ ${C} ›`);
     a.type(`please do not lose me${KEYS.enter}`);
-    await a.expectText(`✗ not sent to ${C}`);
-    await a.expectText(`→ ${C} › please do not lose me`);
+    // With the outbox (issue 13) a peer that is away gets the message queued and retried, not lost;
+    // the draft is kept only for a failure nothing will retry.
+    await a.expectText(`queued ⟳`);
     a.type(KEYS.escape);
     await a.expectText('Choose an option');
 
@@ -189,6 +190,10 @@ describe('chatting in the conversation prompt (pty, built CLI, real peers)', { t
     a.type(KEYS.enter);
     await waitFor('three pasted messages at Bob', () => (chats(bob, A).length === 3 ? true : undefined));
     assert.deepEqual(chats(bob, A), ['first', 'second', 'third']);
+    // Carol comes back on her port: the queued message arrives.
+    const back = await startHeadlessPeer({ name: 'Carol', args: ['--port', String(carol.port)] });
+    peers.push(back);
+    await back.waitFor((e) => e.type === 'message' && e.text === 'please do not lose me', 20_000, 'the queued message');
     a.type(`/quit${KEYS.enter}`);
     assert.equal(await a.expectExit(), 0);
   });

@@ -4,6 +4,7 @@
  */
 import type { Options } from '../../config/schema.js';
 import type { Feature } from '../feature.js';
+import { createOutboxFeature } from './outbox.js';
 
 type FeatureFactory = (options: Options) => Feature | undefined;
 
@@ -11,6 +12,7 @@ const FACTORIES: readonly FeatureFactory[] = [
   // -- history (issue 12) --
 
   // -- outbox (issue 13) --
+  createOutboxFeature,
 
   // -- LAN discovery (issue 11) --
 

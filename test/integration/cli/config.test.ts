@@ -27,7 +27,7 @@ describe('--show-config', () => {
     assert.match(byKey.get('maxPeers') ?? '', /\s9\s+\[env\]$/);
     assert.match(byKey.get('host') ?? '', /\s0\.0\.0\.0\s+\[default\]$/);
     assert.match(byKey.get('port') ?? '', /\(asked on a terminal\)\s+\[default\]$/);
-    assert.equal(byKey.size, 15, 'one line per option');
+    assert.equal(byKey.size, 16, 'one line per option');
   });
 
   it('a config file gives the chat its name and port', async () => {

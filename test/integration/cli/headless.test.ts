@@ -72,11 +72,11 @@ describe('two headless p2pchat processes', () => {
     assert.deepEqual(carol.events.at(-1), { type: 'exit', notified: 0, failed: 0 });
   });
 
-  it('reports a failed send in plain words', async () => {
+  it('reports a send to a peer that is away in plain words, and queues it (issue 13)', async () => {
     const port = await closedPort();
     const dave = await peer('Dave', ['--timeout', '2000']);
     dave.command(`/send 127.0.0.1:${port} anyone there?`);
-    const failed = await dave.waitFor((e) => e.type === 'send-failed');
+    const failed = await dave.waitFor((e) => e.type === 'queued');
     assert.deepEqual([failed.to, failed.text, failed.failure], [`127.0.0.1:${port}`, 'anyone there?', 'refused']);
     assert.match(String(failed.error), /refused/);
   });

@@ -1,0 +1,281 @@
+/**
+ * The outbox in the session (issue 13): a send that fails because the peer
+ * cannot be reached is kept in a persistent outbox and retried, with a
+ * back-off of 1 s, 2 s, 4 s … capped at 60 s, and at once on a sign of life
+ * from that peer. It answers `send`, `all`, `outbox` and `cancel` before the
+ * default handling.
+ *
+ * Why the first attempt goes straight through the node: a send to a peer
+ * that is up behaves exactly as without an outbox (same events, same store
+ * record); only a failure that means "the peer is away" turns into a queued
+ * entry, with that send as its first attempt. While a peer has messages
+ * waiting, a new send to it is queued behind them, so nothing overtakes.
+ *
+ * Signs of life: any message from a peer (node `message` events, a hello
+ * included) calls `wake(peer)`. A discovery feature calls
+ * `outboxFeature.wake(peer)` on an announcement (see `OutboxFeature.wake`).
+ */
+import os from 'node:os';
+import type { Options } from '../../config/schema.js';
+import type { SendOutcome } from '../../core/node.js';
+import type { OutboxEntry, OutboxMessage } from '../../core/outbox.js';
+import { OutboxRunner } from '../../core/outbox-runner.js';
+import { classify, trimWhitespace } from '../../protocol/line.js';
+import type { Command } from '../../protocol/commands.js';
+import { defaultOutboxPath, openOutbox, type OutboxJournal } from '../../store/outbox-journal.js';
+import type { StoredMessage } from '../../store/store.js';
+import type { PeerId, SendFailure } from '../../transport/transport.js';
+import type { Feature, FeatureContext } from '../feature.js';
+import { resolveTarget } from '../run-command.js';
+
+/** Failures that mean the peer is away, so trying later can work. */
+const AWAY: ReadonlySet<string> = new Set<SendFailure>(['refused', 'timeout', 'unreachable', 'reset']);
+
+export interface OutboxFeatureOptions {
+  /** The journal file; default `defaultOutboxPath(port)` under the data folder. Null: memory only. */
+  readonly path?: string | null;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export class OutboxFeature implements Feature {
+  readonly name = 'outbox';
+  readonly #options: Options;
+  readonly #path: string | null | undefined;
+  readonly #env: NodeJS.ProcessEnv;
+  #runner: OutboxRunner | undefined;
+  #journal: OutboxJournal | undefined;
+
+  constructor(options: Options, feature: OutboxFeatureOptions = {}) {
+    this.#options = options;
+    this.#path = feature.path;
+    this.#env = feature.env ?? process.env;
+  }
+
+  /** The runner, once started (tests and benches look at its outbox). */
+  get runner(): OutboxRunner | undefined {
+    return this.#runner;
+  }
+
+  /**
+   * A sign of life from `peer`: its waiting messages are tried at once and
+   * its back-off starts again from 1 s. Called for every message from the
+   * peer; LAN discovery calls it for an announcement. Returns true when a
+   * message became due. Harmless for a peer with nothing queued.
+   */
+  wake(peer: PeerId): boolean {
+    return this.#runner?.wake(peer) ?? false;
+  }
+
+  start(context: FeatureContext): void {
+    const { node, view, stores } = context;
+    const file = this.#path === undefined ? defaultOutboxPath(node.port, this.#env, os.homedir()) : this.#path;
+    let writeWarned = false;
+    const opened = openOutbox({
+      path: file,
+      ttlMs: this.#options.outboxTtl,
+      onError: (error) => {
+        if (writeWarned) return;
+        writeWarned = true;
+        view.warning(`${error.message}; the outbox goes on in memory only`);
+      },
+    });
+    if (opened.warning) view.warning(opened.warning);
+    this.#journal = opened.journal;
+    const runner = new OutboxRunner(opened.outbox, async (entry) => {
+      const outcome = await node.send(entry.to, entry.text, { id: entry.id, retry: true });
+      if (outcome.ok) {
+        this.#lastOutcome.set(entry.id, outcome);
+        return { ok: true };
+      }
+      return { ok: false, failure: outcome.failure === 'invalid' ? 'error' : outcome.failure, error: outcome.error };
+    });
+    runner.on('sending', (event) => {
+      // The first attempt of a fresh send was shown by the command itself.
+      if (event.attempt > 1) view.sending(event);
+    });
+    runner.on('queued', (event) => {
+      if (!AWAY.has(event.failure)) {
+        // Not a matter of waiting (a message that cannot be sent at all): give up now, say why.
+        runner.cancel(event.id);
+        void stores.updateStatus(event.id, 'failed', event.error);
+        view.gaveUp({ id: event.id, to: event.to, text: event.text, attempts: event.attempt, error: event.error });
+        return;
+      }
+      view.queued(event);
+    });
+    runner.on('sent', (event) => {
+      const outcome = this.#lastOutcome.get(event.id);
+      this.#lastOutcome.delete(event.id);
+      if (outcome) view.sent({ ...outcome, attempts: event.attempts }, 'send');
+    });
+    runner.on('gave-up', (event) => {
+      void stores.updateStatus(event.id, 'gave-up', event.error);
+      view.gaveUp(event);
+    });
+    node.on('message', (message) => runner.wake(message.from));
+    this.#runner = runner;
+    const inDoubt = opened.replay?.inDoubt.length ?? 0;
+    if (inDoubt > 0) {
+      view.warning(`${inDoubt} queued message${inDoubt === 1 ? ' was' : 's were'} being sent when p2pchat last stopped; ${inDoubt === 1 ? 'it' : 'they'} may arrive twice`);
+    }
+    if (opened.outbox.size > 0) view.notice(`The outbox holds ${opened.outbox.size} message${opened.outbox.size === 1 ? '' : 's'} from an earlier run; resuming.`);
+    runner.start();
+  }
+
+  readonly #lastOutcome = new Map<string, SendOutcome>();
+
+  async command(command: Command, context: FeatureContext): Promise<boolean> {
+    const runner = this.#runner;
+    if (!runner) return false;
+    switch (command.type) {
+      case 'send': {
+        const target = await resolveTarget(command.to, context.node);
+        if (!target.ok) {
+          context.view.error(target.message);
+          return true;
+        }
+        await this.#send(target.id, command.text, context);
+        return true;
+      }
+      case 'all':
+        await this.#sendToAll(command.text, context);
+        return true;
+      case 'outbox':
+        context.view.outbox(runner.outbox.list(), Date.now());
+        return true;
+      case 'cancel': {
+        const result = runner.cancel(command.id);
+        if (!result.ok) {
+          context.view.error(result.detail);
+          return true;
+        }
+        await context.stores.updateStatus(result.entry.id, 'cancelled');
+        context.view.notice(`Cancelled ${result.entry.id} to ${result.entry.to}: ${result.entry.text}`);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Stop starting attempts; the ones in flight settle and are recorded before the exit fan-out. */
+  async beforeQuit(): Promise<void> {
+    await this.#runner?.close();
+  }
+
+  stop(): void {
+    this.#journal?.close();
+  }
+
+  /** Whether `to` has messages waiting (a new one must go behind them). */
+  #holding(to: PeerId): boolean {
+    return (this.#runner?.outbox.queueOf(to).length ?? 0) > 0;
+  }
+
+  async #send(to: PeerId, text: string, context: FeatureContext): Promise<void> {
+    const { node, view } = context;
+    if (this.#holding(to) && trimWhitespace(text) !== '') {
+      this.#queueBehind(node.newMessageId(), to, text, context);
+      return;
+    }
+    const outcome = await node.send(to, text);
+    if (outcome.ok || !AWAY.has(outcome.failure)) {
+      view.sent(outcome, 'send');
+      return;
+    }
+    this.#queueFailed(outcome, context);
+  }
+
+  /** A message behind others to the same peer: queued without being tried, kept in the store as queued. */
+  #queueBehind(id: string, to: PeerId, text: string, context: FeatureContext): boolean {
+    const runner = this.#runner as OutboxRunner;
+    const body = trimWhitespace(text);
+    const message: OutboxMessage = { id, to, kind: classify(body), text: body, line: context.node.lineFor(body) };
+    const result = runner.enqueue(message);
+    if (!result.ok) {
+      context.view.error(result.detail);
+      return false;
+    }
+    void context.stores.append(this.#record(message, context));
+    context.view.queued({ id, to, text: body, attempt: 0, retryInMs: 0, error: `behind ${result.ahead} earlier message${result.ahead === 1 ? '' : 's'}`, failure: 'error' });
+    return true;
+  }
+
+  /** A send that failed because the peer is away: queued with that failure as its first attempt. */
+  #queueFailed(outcome: Extract<SendOutcome, { ok: false }>, context: FeatureContext, id: string = outcome.id, stored = true): boolean {
+    const runner = this.#runner as OutboxRunner;
+    const outbox = runner.outbox;
+    const failure = outcome.failure as SendFailure;
+    const message: OutboxMessage = { id, to: outcome.to, kind: classify(outcome.text), text: outcome.text, line: outcome.line };
+    const result = runner.enqueue(message);
+    if (!result.ok) {
+      context.view.sent(outcome, 'send');
+      return false;
+    }
+    // Record the attempt that was just made, in the same turn: the runner's
+    // pump (next turn) then sees a failed head and waits its back-off.
+    let retryInMs = 0;
+    if (result.ahead === 0 && outbox.markSending(id)) retryInMs = outbox.markFailed(id, outcome.error, Date.now(), failure) ?? 0;
+    if (stored) void context.stores.updateStatus(outcome.id, 'queued', outcome.error);
+    else void context.stores.append(this.#record(message, context));
+    context.view.queued({ id, to: outcome.to, text: outcome.text, attempt: 1, retryInMs, error: outcome.error, failure });
+    return true;
+  }
+
+  #record(message: OutboxMessage, context: FeatureContext): StoredMessage {
+    return {
+      v: 1,
+      id: message.id,
+      at: Date.now(),
+      direction: 'out',
+      peer: message.to,
+      name: context.node.peer(message.to)?.name ?? null,
+      kind: message.kind,
+      text: message.text,
+      status: 'queued',
+      line: message.line,
+    };
+  }
+
+  /**
+   * /all: every peer quit would tell, concurrently under the fan-out; a peer
+   * with messages waiting gets its copy queued behind them, a peer that is
+   * away gets it queued. Each peer's own event first, then the summary.
+   */
+  async #sendToAll(text: string, context: FeatureContext): Promise<void> {
+    const { node, view } = context;
+    let queued = 0;
+    let failed = 0;
+    let sent = 0;
+    // Each peer's copy needs its own outbox id: the broadcast's id names them all.
+    const copyId = (id: string, to: PeerId): string => `${id}@${to}`;
+    const summary = await node.sendToAll(
+      text,
+      (outcome) => {
+        if (outcome.ok) {
+          sent += 1;
+          view.sent(outcome, 'all');
+        } else if (AWAY.has(outcome.failure) && this.#queueFailed(outcome, context, copyId(outcome.id, outcome.to), false)) {
+          queued += 1;
+        } else {
+          failed += 1;
+          view.sent(outcome, 'all');
+        }
+      },
+      (to, message) => {
+        if (!this.#holding(to)) return false;
+        if (this.#queueBehind(copyId(message.id, to), to, message.text, context)) queued += 1;
+        else failed += 1;
+        return true;
+      },
+    );
+    view.broadcast({ ...summary, sent, queued, failed });
+  }
+}
+
+/** The factory `features/index.ts` registers: the outbox is always on. */
+export function createOutboxFeature(options: Options): OutboxFeature {
+  return new OutboxFeature(options);
+}
+
+export type { OutboxEntry };
