@@ -14,6 +14,7 @@ import { measureRegistry } from './memory.js';
 import { ROOT } from './procs.js';
 import { measureReceive } from './receive.js';
 import { measureRooms, roomsRows } from './rooms.js';
+import { measureRoomsStartup, roomsStartupRows } from './rooms-startup.js';
 import { fanoutRows, latencyRows, memoryRows, receiveRows, startupRows } from './rows.js';
 import { measureStartup } from './startup.js';
 import { measureStore, storeRows } from './store.js';
@@ -26,6 +27,7 @@ export const FULL = {
   fanout: { peers: 500, unresponsive: 50, timeoutMs: 1000, rounds: 3, serialScale: 10 },
   startup: { rounds: 15 },
   registry: { small: 1000, large: 100_000, ops: 100_000, rounds: 3 },
+  roomsStartup: { rounds: 21 },
   rooms: { joins: 15, messages: 1000, warmup: 50, throughput: 10_000, tcpConcurrency: 50 },
   store: { messages: 1_000_000, queries: 50, baselineQueries: 5, openRounds: 41, appends: 10_000, senders: 50 },
   outboxCli: { peers: 500, unresponsive: 50, timeoutMs: 2000, drain: 1000, wakes: 3, startupMessages: 100_000, startupRounds: 5 },
@@ -61,6 +63,9 @@ async function main(): Promise<void> {
   done = step(`rooms (${p.rooms.joins} joins, ${p.rooms.messages} messages, ${p.rooms.throughput} at once; in a namespace with a testnet)`);
   const rooms = await measureRooms(p.rooms);
   done();
+  done = step(`start-up without a room (${p.roomsStartup.rounds} starts each, against a TCP-only build)`);
+  const roomsStartup = await measureRoomsStartup(p.roomsStartup);
+  done();
   done = step(`history store (${p.store.messages} messages)`);
   const store = await measureStore(p.store);
   done();
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
     ...startupRows(startup),
     ...memoryRows(receive, registry, p.receive.messages, p.registry.small, p.registry.large),
     ...roomsRows(rooms, p.rooms),
+    ...roomsStartupRows(roomsStartup),
     ...storeRows(store, p.store),
     ...outboxRows(outbox, p.outbox),
     ...outboxCliRows(outboxCli, p.outboxCli),
@@ -95,7 +101,7 @@ async function main(): Promise<void> {
   process.stdout.write(missed.length ? `missed: ${missed.join(', ')}\n` : 'every target met\n');
 
   const file = path.join(ROOT, 'bench', 'results.json');
-  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, store, outbox, outboxCli, discovery: discovery instanceof Error ? discovery.message : discovery } };
+  const json = { date: new Date().toISOString(), machine: host, seconds, parameters: p, rows, raw: { receive, latency, fanout, startup, registry, rooms, roomsStartup, store, outbox, outboxCli, discovery: discovery instanceof Error ? discovery.message : discovery } };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`);
 }

@@ -11,10 +11,15 @@ import type { MessageStore } from '../store/store.js';
 import { StoreSet } from '../store/store-set.js';
 import { defaultAdvertisedIp, ownAddresses } from '../transport/tcp/local-addresses.js';
 import { TcpTransport } from '../transport/tcp/tcp-transport.js';
+import type { RoomTransport } from '../transport/room/room-transport.js';
+import { buildRooms } from './rooms-compose.js';
+import { setRoomsOf } from './rooms-of.js';
 
 export interface Built {
   readonly node: ChatNode;
   readonly tcp: TcpTransport;
+  /** One per --room, in order; empty without --room. */
+  readonly rooms: readonly RoomTransport[];
 }
 
 export function buildNode(options: Options, name: string, port: number, store: MessageStore | undefined): Built {
@@ -28,12 +33,14 @@ export function buildNode(options: Options, name: string, port: number, store: M
       maxConnections: options.maxConnections,
     },
   });
+  const rooms = buildRooms(options, name);
   const node = new ChatNode({
     name,
     ip: options.ip ?? defaultAdvertisedIp(),
     transports: [
       tcp,
       // -- more transports (rooms, issue 14) --
+      ...rooms,
     ],
     store,
     timeoutMs: options.timeout,
@@ -41,7 +48,8 @@ export function buildNode(options: Options, name: string, port: number, store: M
     maxPeers: options.maxPeers,
     ownAddresses: ownAddresses(),
   });
-  return { node, tcp };
+  setRoomsOf(node, rooms);
+  return { node, tcp, rooms };
 }
 
 /** The stores the options ask for at start-up: the --log writer, or none yet (the history joins once the port is bound). */

@@ -21,6 +21,22 @@ export interface ListeningInfo {
   readonly name: string;
 }
 
+/** A room we are in (issue 14). */
+export interface RoomInfo {
+  /** The room's name, without `room:`. */
+  readonly room: string;
+  /** Our own `@` + 64 hex id in it. */
+  readonly id: string;
+}
+
+/** Room membership news (issue 14). */
+export interface RoomPeerEvent {
+  readonly type: 'joined' | 'left';
+  readonly peer: string;
+  readonly name: string | null;
+  readonly room: string;
+}
+
 export interface View {
   listening(info: ListeningInfo): void;
   message(message: IncomingMessage): void;
@@ -55,6 +71,10 @@ export interface View {
   // -- LAN discovery (issue 11) --
 
   // -- rooms (issue 14) --
+  /** Our own id in a room, once per --room at start-up. */
+  roomJoined(info: RoomInfo): void;
+  /** A peer joined or left a room (debounced by the transport: a replaced stream is not news). */
+  roomPeer(event: RoomPeerEvent): void;
 
   // -- conversation (issue 10) --
   /** Leaving at once (a second Ctrl+C): last words, written synchronously. */

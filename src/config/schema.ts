@@ -16,6 +16,9 @@ import { DEFAULT_OUTBOX_TTL_MS } from '../core/outbox.js';
 import { parseDuration } from './duration.js';
 import type { PeerId } from '../transport/transport.js';
 import { parseHostPort } from '../transport/tcp/resolve-host.js';
+// Pure checks only: nothing of hyperswarm is reachable from here.
+import { parseBootstrapNode } from '../transport/room/bootstrap.js';
+import { parseRoomName } from '../transport/room/topic.js';
 
 /** The value of `--port auto`: let the system pick a free port (the listening line says which). */
 export const ANY_PORT = 0;
@@ -46,6 +49,12 @@ export interface Options {
   // -- LAN discovery (issue 11) --
 
   // -- rooms (issue 14) --
+  /** Hyperswarm rooms to join (`--room`, repeatable). */
+  rooms: string[];
+  /** The identity file; undefined: defaultIdentityPath(). */
+  identity: string | undefined;
+  /** DHT bootstrap nodes as `host:port` (each entry may hold a comma list); empty: the public ones. */
+  dhtBootstrap: string[];
 
   // -- conversation (issue 10) --
 
@@ -153,6 +162,25 @@ function anyText(text: string): Checked<string> {
   return text === '' ? problem('the value is empty.') : ok(text);
 }
 
+export function checkRoom(text: string): Checked<string> {
+  const parsed = parseRoomName(text.trim());
+  return parsed.ok ? ok(parsed.name) : problem(`${parsed.error}.`);
+}
+
+/** One `host:port`, or a comma list of them (kept as one normalised entry). */
+export function checkDhtBootstrap(text: string): Checked<string> {
+  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (items.length === 0) return problem('the value is empty.');
+  try {
+    return ok(items.map((item) => {
+      const node = parseBootstrapNode(item);
+      return node.host.includes(':') ? `[${node.host}]:${node.port}` : `${node.host}:${node.port}`;
+    }).join(','));
+  } catch (error) {
+    return problem(`${(error as Error).message}.`);
+  }
+}
+
 function row<K extends OptionKey>(spec: Omit<OptionRow<K>, 'env'> & { env?: string }): OptionRow<K> {
   const long = /--(?:no-)?([a-z-]+)/.exec(spec.flags)?.[1] ?? spec.key;
   return { ...spec, env: spec.env ?? `P2PCHAT_${long.replace(/-/g, '_').toUpperCase()}` };
@@ -183,6 +211,9 @@ export const SCHEMA: readonly OptionRow[] = [
   // -- LAN discovery (issue 11) --
 
   // -- rooms (issue 14) --
+  row({ key: 'rooms', flags: '--room <name>', help: 'join this room on Hyperswarm, beyond the LAN (repeatable)', default: [], defaultLabel: 'none', list: true, parse: checkRoom }),
+  row({ key: 'identity', flags: '--identity <file>', help: 'key pair file for rooms, created 0600 on first use', default: undefined, defaultLabel: '$XDG_CONFIG_HOME/p2pchat/identity.json', parse: anyText }),
+  row({ key: 'dhtBootstrap', flags: '--dht-bootstrap <host:port>', help: 'DHT bootstrap node for rooms (repeatable or comma list)', default: [], defaultLabel: "Hyperswarm's public nodes", list: true, parse: checkDhtBootstrap }),
 
   // -- conversation (issue 10) --
 

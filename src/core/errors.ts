@@ -14,6 +14,10 @@ export const ERROR_CATALOGUE = {
   P2P_PORT_IN_USE: { exitCode: EXIT_FAILURE, when: 'the port is taken (the interactive start-up asks again)' },
   P2P_LISTEN_FAILED: { exitCode: EXIT_FAILURE, when: 'any other bind failure: privileges, no such --host' },
   P2P_LOG_FAILED: { exitCode: EXIT_FAILURE, when: 'the --log file cannot be opened' },
+  P2P_IDENTITY_UNREADABLE: { exitCode: EXIT_FAILURE, when: 'the --identity file (rooms) is missing where it should be, not a file, unreadable or too large' },
+  P2P_IDENTITY_MALFORMED: { exitCode: EXIT_FAILURE, when: 'the --identity file is not a p2pchat identity, or is damaged' },
+  P2P_IDENTITY_PERMISSIONS: { exitCode: EXIT_FAILURE, when: 'the --identity file is readable by others: chmod 600 it' },
+  P2P_IDENTITY_WRITE_FAILED: { exitCode: EXIT_FAILURE, when: 'a new identity file (or its folder) cannot be created' },
 } as const satisfies Record<string, { exitCode: number; when: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

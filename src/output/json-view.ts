@@ -26,7 +26,7 @@ export function createJsonView(output: Writable): View {
     warning: (text) => emit({ type: 'warning', message: text }),
     sent: (o) =>
       o.ok
-        ? emit({ type: 'sent', id: o.id, to: o.to, text: o.text, line: o.line, attempts: o.attempts ?? 1, ...(o.lines.length > 1 ? { parts: o.lines.length, lines: o.lines } : {}) })
+        ? emit({ type: 'sent', id: o.id, to: o.to, text: o.text, line: o.line, attempts: o.attempts ?? 1, ...(o.lines.length > 1 ? { parts: o.lines.length, lines: o.lines } : {}), ...(o.delivered ? { delivered: true } : {}) })
         : emit({ type: 'send-failed', id: o.id, to: o.to, text: o.text, error: o.error, failure: o.failure }),
     peers: (peers) =>
       emit({
@@ -39,6 +39,8 @@ export function createJsonView(output: Writable): View {
           lastSeen: new Date(p.lastSeen).toISOString(),
           messages: p.messages,
           verified: p.verified,
+          // Rooms (issue 14): where a room peer was met; TCP entries stay as they were.
+          ...(p.source.startsWith('room:') ? { source: p.source } : {}),
         })),
       }),
     error: (message) => emit({ type: 'error', message }),
@@ -86,6 +88,8 @@ export function createJsonView(output: Writable): View {
     // -- LAN discovery (issue 11) --
 
     // -- rooms (issue 14) --
+    roomJoined: ({ room, id }) => emit({ type: 'room', room, id }),
+    roomPeer: ({ type, peer, name, room }) => emit({ type, peer, name, room }),
 
     // -- conversation (issue 10) --
     // `skipped` (unverified peers not told) and `failures` only when there were any.

@@ -28,7 +28,7 @@ export type Command =
 
 /** Every command with its usage and what it does: `/help` and the README show these. */
 export const COMMANDS: ReadonlyArray<readonly [usage: string, what: string]> = [
-  ['/send <peer> <text>', 'send text to a peer: ip:port, host:port, a name or a unique name prefix'],
+  ['/send <peer> <text>', 'send text to a peer: ip:port, host:port, a name, a unique name prefix, or @ and 8+ hex of a room peer'],
   ['/all <text>', 'send text to every peer that quit would tell'],
   ['/to <peer>', 'talk to this peer from now on (conversation prompt)'],
   ['/connect <peer>', 'send connect and mark the peer connected'],

@@ -9,6 +9,7 @@ import type { StoredMessage } from '../store/store.js';
 import type { PeerEntry } from '../core/peer-registry.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import type { Theme } from './theme.js';
+import { shortRoomPeer } from '../transport/room/peer-id.js';
 
 /** `HH:MM:SS` in local time. */
 export function clock(at: Date): string {
@@ -32,8 +33,13 @@ export function formatAgo(ms: number): string {
 }
 
 /** `127.0.0.1:5001 (Bob)`, both parts sanitised; the name in its own colour. */
+/** A peer id as the screen shows it: `ip:port`, or a room peer's `@ab12cd34…` (issue 14). */
+function shownId(id: string): string {
+  return id.startsWith('@') ? shortRoomPeer(id) : safe(id);
+}
+
 function peer(name: string | null, address: string, theme: Theme): string {
-  const shownAddress = theme.address(safe(address));
+  const shownAddress = theme.address(shownId(address));
   if (name === null) return shownAddress;
   return `${shownAddress} (${theme.name(safe(name), name)})`;
 }
@@ -60,7 +66,7 @@ export function formatIncoming(message: IncomingMessage, theme: Theme): string {
   const sender = peer(message.name, message.from, theme);
   switch (message.kind) {
     case 'chat':
-      return `${head} ${theme.address(safe(message.from))} ${theme.name(safe(message.name), message.name)} ${safe(message.text)}${note}`;
+      return `${head} ${theme.address(shownId(message.from))} ${theme.name(safe(message.name), message.name)} ${safe(message.text)}${note}`;
     case 'hello':
       return `${head} ${theme.notice(message.change === 'added' ? 'New peer' : 'Hello again from peer')} ${sender}${note}`;
     case 'connect':
@@ -161,10 +167,12 @@ export function formatConnectResult(outcome: SendOutcome, theme: Theme): string 
 
 /** `Sent to ip:port: <the exact line sent>`, or, in red, why it failed. */
 export function formatSent(outcome: SendOutcome, theme: Theme): string {
+  // Rooms (issue 14): the receiver acknowledged it, which plain TCP cannot prove.
+  const delivered = outcome.ok && outcome.delivered ? ` ${theme.success('(delivered ✓✓)')}` : '';
   if (outcome.ok && outcome.lines.length > 1) {
-    return `${theme.success('Sent to')} ${theme.address(safe(outcome.to))} in ${outcome.lines.length} parts: ${safe(outcome.text)}`;
+    return `${theme.success('Sent to')} ${theme.address(safe(outcome.to))} in ${outcome.lines.length} parts: ${safe(outcome.text)}${delivered}`;
   }
-  if (outcome.ok) return `${theme.success('Sent to')} ${theme.address(safe(outcome.to))}: ${safe(outcome.line)}`;
+  if (outcome.ok) return `${theme.success('Sent to')} ${theme.address(safe(outcome.to))}: ${safe(outcome.line)}${delivered}`;
   return theme.error(`Could not send to ${safe(outcome.to)}: ${safe(outcome.error)}`);
 }
 
@@ -283,7 +291,8 @@ export function formatPeersTable(peers: readonly PeerRow[], now: number, theme: 
   // Most recently heard first: the list keeps least recent first.
   const rows = [...peers].reverse().map((peer) => ({
     cells: [
-      safe(peer.address),
+      // A room peer's 64-hex id is shown short (issue 14); any 8-hex prefix of it works in commands.
+      shownId(peer.address),
       peer.verified ? '' : UNVERIFIED_MARK,
       peer.name === null ? '?' : truncate(safe(peer.name), NAME_COLUMN_MAX),
       peerState(peer),

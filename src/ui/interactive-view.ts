@@ -21,6 +21,7 @@ import {
 } from './format.js';
 import { listeningLines, localAddresses } from './listening-lines.js';
 import type { PromptHost } from './prompt-host.js';
+import { formatRoomJoined, formatRoomPeer } from './room-format.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import type { Theme } from './theme.js';
 import { formatGaveUp, formatOutbox, formatQueued, formatRetrySent, formatSending } from './outbox-format.js';
@@ -97,6 +98,8 @@ export function createInteractiveView(host: PromptHost, theme: Theme, options: I
     // -- LAN discovery (issue 11) --
 
     // -- rooms (issue 14) --
+    roomJoined: (info) => host.print(formatRoomJoined(info, theme)),
+    roomPeer: (event) => host.print(formatRoomPeer(event, theme)),
 
     // -- conversation (issue 10) --
     interrupted: () => {

@@ -17,6 +17,7 @@ import {
   formatWarning,
 } from './format.js';
 import { listeningLines, localAddresses } from './listening-lines.js';
+import { formatRoomJoined, formatRoomPeer } from './room-format.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
 import { createTheme, type Theme } from './theme.js';
 import { formatGaveUp, formatOutbox, formatQueued, formatRetrySent, formatSending } from './outbox-format.js';
@@ -59,6 +60,8 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
     // -- LAN discovery (issue 11) --
 
     // -- rooms (issue 14) --
+    roomJoined: (info) => line(formatRoomJoined(info, theme)),
+    roomPeer: (event) => line(formatRoomPeer(event, theme)),
 
     // -- conversation (issue 10) --
   };

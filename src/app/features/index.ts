@@ -5,6 +5,7 @@
 import type { Options } from '../../config/schema.js';
 import type { Feature } from '../feature.js';
 import { createOutboxFeature } from './outbox.js';
+import { createRoomsFeature } from './rooms.js';
 
 type FeatureFactory = (options: Options) => Feature | undefined;
 
@@ -17,6 +18,7 @@ const FACTORIES: readonly FeatureFactory[] = [
   // -- LAN discovery (issue 11) --
 
   // -- rooms (issue 14) --
+  createRoomsFeature,
 
   // -- conversation (issue 10) --
 ];

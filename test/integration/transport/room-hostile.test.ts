@@ -56,8 +56,17 @@ describe('hostile room peers', { timeout: 240_000 }, () => {
         // Refused for a while (at the handshake): no second stream, no second report.
         assert.equal(victim.all(rejectedFor(mallory)).length, 1, 'reported once');
         // (The friend gets its own share of the hostile peer; only connections to the victim count.)
-        const toVictim = hostile.all((e) => e.ev === 'connected' && e.remote === victim.id);
-        assert.equal(toVictim.length, 1, `no connection after the ban: ${JSON.stringify(hostile.events.filter((e) => e.ev !== 'frame'))}`);
+        // Both sides dial and accept, so a second stream can be half set up when the ban begins
+        // (Hyperswarm's firewall refuses only handshakes that start after it): the victim destroys
+        // it on arrival, before saying anything on it. That race, not a transport fault, made a
+        // strict "exactly one connection" flaky. What the ban promises: every stream to the victim
+        // closes, none but the first carries more than the victim's hello, and nothing after.
+        const toVictim = hostile.all((e) => e.ev === 'connected' && e.remote === victim.id).map((e) => e.connection as number);
+        const seen = JSON.stringify(hostile.events.filter((e) => e.ev !== 'frame'));
+        assert.ok(toVictim.length >= 1 && toVictim.length <= 2, `at most one stream racing the ban: ${seen}`);
+        for (const n of toVictim) await hostile.waitFor((e) => e.ev === 'closed' && e.connection === n, 10_000, `connection ${n} closed by the victim`);
+        const later = hostile.all((e) => e.ev === 'frame' && toVictim.slice(1).includes(e.connection as number) && (e.frame as { t: string }).t !== 'hi');
+        assert.deepEqual(later, [], `nothing but a hello on a stream racing the ban: ${seen}`);
       });
     });
   }
