@@ -13,7 +13,9 @@ import { EXIT_FAILURE, EXIT_OK } from '../core/exit-codes.js';
 import type { ChatNode, PeerSnapshot } from '../core/node.js';
 import type { Command } from '../protocol/commands.js';
 import { advertisedIpWarning } from '../protocol/compat.js';
+import { formatAddress } from '../protocol/address.js';
 import type { StoreSet } from '../store/store-set.js';
+import { parseHostPort, resolveHost } from '../transport/tcp/resolve-host.js';
 import { buildNode, listenError, openStores } from './compose.js';
 import type { Feature, FeatureContext } from './feature.js';
 import { createFeatures } from './features/index.js';
@@ -32,6 +34,10 @@ export interface CommandSource {
 export interface SessionContext {
   peers(): readonly PeerSnapshot[];
   lineFor(text: string): string;
+  /** Call `listener` whenever the peer list gains or loses an entry (an open picker redraws); returns the unsubscribe. */
+  onPeersChanged?(listener: () => void): () => void;
+  /** Texts sent before, oldest first (this run and, with a message store, earlier ones), for Up/Down. */
+  recentOutgoing?(): readonly string[];
 }
 
 /** How a mode asks for what the flags did not give; absent in the scriptable modes. */
@@ -161,10 +167,18 @@ async function runNode(
 
   // Bootstrap peers are greeted beside the first prompt, and before the first
   // command runs, so it finds them in /peers; a quit does not wait for it.
-  const greeting = node.greet(options.peers).then((outcomes) => outcomes.forEach((outcome) => view.sent(outcome, 'greet')));
+  const greeting = resolvePeers(options.peers, node.timeoutMs, view).then((peers) => node.greet(peers)).then((outcomes) => outcomes.forEach((outcome) => view.sent(outcome, 'greet')));
   // A command cut short by a quit still prints its result, before the exit line.
   const pending = new Set<Promise<void>>();
-  const source = frontend.commands({ peers: () => node.peers(), lineFor: (text) => node.lineFor(text) });
+  const source = frontend.commands({
+    peers: () => node.peers(),
+    lineFor: (text) => node.lineFor(text),
+    onPeersChanged: (listener) => {
+      node.on('peers-changed', listener);
+      return () => node.off('peers-changed', listener);
+    },
+    recentOutgoing: () => store.recentOutgoingTexts(),
+  });
   let failure: unknown;
   let greeted = false;
   for (;;) {
@@ -198,6 +212,21 @@ async function runNode(
   await eachFeature(features, view, (feature) => feature.stop?.(context), 'could not stop');
   view.exit(summary);
   return failure === undefined ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** --peer host names (`localhost:5001`), looked up once within the send timeout; one line for each that does not resolve. */
+async function resolvePeers(peers: readonly string[], timeoutMs: number, view: View): Promise<string[]> {
+  const resolved = await Promise.all(
+    peers.map(async (peer) => {
+      const parsed = parseHostPort(peer);
+      if (!parsed.ok || parsed.value.literal) return peer;
+      const found = await resolveHost(peer, { timeoutMs });
+      if (found.ok) return formatAddress(found.address);
+      view.error(`--peer ${peer}: ${found.message}`);
+      return undefined;
+    }),
+  );
+  return resolved.filter((peer): peer is string => peer !== undefined);
 }
 
 /** Run a lifecycle step of every feature; a failure is one warning and the chat goes on. */

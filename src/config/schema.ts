@@ -15,6 +15,7 @@ import { DEFAULT_SEND_TIMEOUT_MS } from '../transport/tcp/sender.js';
 import { DEFAULT_OUTBOX_TTL_MS } from '../core/outbox.js';
 import { parseDuration } from './duration.js';
 import type { PeerId } from '../transport/transport.js';
+import { parseHostPort } from '../transport/tcp/resolve-host.js';
 // Pure checks only: nothing of hyperswarm is reachable from here.
 import { parseBootstrapNode } from '../transport/room/bootstrap.js';
 import { parseRoomName } from '../transport/room/topic.js';
@@ -130,8 +131,11 @@ export function checkIp(text: string): Checked<string> {
 export function checkPeer(text: string): Checked<PeerId> {
   const parsed = parseAddress(text.trim());
   if (parsed.ok) return ok(formatAddress(parsed.address));
+  // A host name with a port (`localhost:5001`) is looked up once at start-up.
+  const named = parseHostPort(text.trim());
+  if (named.ok && !named.value.literal) return ok(text.trim());
   const missingPort = isIP(text.trim()) !== 0 ? `the :port is missing; ` : '';
-  return problem(`peer ${JSON.stringify(text)} is not ip:port (${missingPort}${parsed.error.detail}); e.g. 127.0.0.1:5001 or [::1]:5001.`);
+  return problem(`peer ${JSON.stringify(text)} is not ip:port (${missingPort}${parsed.error.detail}); e.g. 127.0.0.1:5001, [::1]:5001 or localhost:5001.`);
 }
 
 function positiveInt(what: string): (text: string) => Checked<number> {

@@ -4,23 +4,24 @@
  */
 import type { SendCause, View } from '../app/view.js';
 import type { SendOutcome } from '../core/node.js';
-import { formatAddress } from '../protocol/address.js';
 import {
   formatBroadcast,
   formatHistory,
   formatConnectResult,
   formatDropped,
   formatGreeting,
-  formatIncoming,
+  formatIncomingNamed,
+  formatOwnFailure,
+  formatOwnLine,
   formatPeersTable,
   formatQuitProgress,
   formatQuitSummary,
   formatRejected,
   formatReplay,
-  formatSent,
   formatWarning,
 } from './format.js';
 import { formatDiscovered, formatLost, lanRejections } from './discovery-format.js';
+import { listeningLines, localAddresses } from './listening-lines.js';
 import type { PromptHost } from './prompt-host.js';
 import { formatRoomJoined, formatRoomPeer } from './room-format.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
@@ -30,36 +31,52 @@ import { formatGaveUp, formatOutbox, formatQueued, formatRetrySent, formatSendin
 // Redraw the quit progress line at most this often (a thousand peers answer fast).
 const PROGRESS_REDRAW_MS = 50;
 
-function formatResult(outcome: SendOutcome, cause: SendCause, theme: Theme): string {
+export interface InteractiveViewOptions {
+  /** The name of a peer id, for `→ Bob: text` (default: none known, the address is shown). */
+  readonly nameOf?: (id: string) => string | null;
+  /** Terminal columns now, for the peers table (default: stdout's, else 80). */
+  readonly columns?: () => number;
+}
+
+function formatResult(outcome: SendOutcome, cause: SendCause, theme: Theme, nameOf: (id: string) => string | null): string {
   switch (cause) {
     case 'greet':
       return formatGreeting(outcome, theme);
     case 'connect':
       return formatConnectResult(outcome, theme);
     case 'send':
-    case 'all':
-      return formatSent(outcome, theme);
+    case 'all': {
+      // One line per message sent: `[12:04:31] → Bob: text` (the exact wire line is in --json and the log).
+      const to = { name: nameOf(outcome.to), address: outcome.to };
+      if (!outcome.ok) return formatOwnFailure(to, outcome.error, new Date(), theme);
+      const parts = outcome.lines.length > 1 ? theme.notice(` (sent in ${outcome.lines.length} parts)`) : '';
+      return `${formatOwnLine(to, outcome.text, new Date(), theme)}${parts}`;
+    }
   }
 }
 
-export function createInteractiveView(host: PromptHost, theme: Theme): View {
+export function createInteractiveView(host: PromptHost, theme: Theme, options: InteractiveViewOptions = {}): View {
   let progressShown = false;
   const progress = progressLine(host);
   const rejectedOnce = lanRejections();
+  const nameOf = options.nameOf ?? (() => null);
+  const columns = options.columns ?? (() => process.stdout.columns || 80);
   return {
-    listening: ({ ip, port, name }) => {
-      host.print(`Server listening on ${safe(formatAddress({ ip, port }))}`);
-      host.print(theme.notice(`You are ${name}. Ctrl+C quits and tells your peers.`));
+    listening: (info) => {
+      const { lines, warnings } = listeningLines(info, localAddresses());
+      for (const line of lines) host.print(safe(line));
+      for (const text of warnings) host.print(formatWarning(text, new Date(), theme));
+      host.print(theme.notice(`You are ${safe(info.name)}. Ctrl+C quits and tells your peers.`));
     },
-    message: (message) => host.print(formatIncoming(message, theme)),
+    message: (message) => host.print(formatIncomingNamed(message, theme)),
     rejected: (rejected) => host.print(formatRejected(rejected, new Date(), theme)),
     // A connection closed without a byte is a port probe or a health check: not news.
     dropped: (dropped) => {
       if (dropped.reason !== 'empty') host.print(formatDropped(dropped, new Date(), theme));
     },
     warning: (text) => host.print(formatWarning(text, new Date(), theme)),
-    sent: (outcome, cause) => host.print(outcome.ok && (outcome.attempts ?? 1) > 1 ? formatRetrySent(outcome, theme) : formatResult(outcome, cause, theme)),
-    peers: (peers, now) => formatPeersTable(peers, now, theme).forEach((line) => host.print(line)),
+    sent: (outcome, cause) => host.print(outcome.ok && (outcome.attempts ?? 1) > 1 ? formatRetrySent(outcome, theme) : formatResult(outcome, cause, theme, nameOf)),
+    peers: (peers, now) => formatPeersTable(peers, now, theme, { width: columns() }).forEach((line) => host.print(line)),
     error: (message) => host.print(theme.error(safe(message))),
     help: (text) => host.print(theme.notice(safe(text))),
     progress: (ok, failed, total) => {

@@ -110,6 +110,22 @@ export class PromptHost {
     });
   }
 
+  /** Re-open the open prompt (its `run` is called again), e.g. a picker when the peer list changed. */
+  refresh(): void {
+    const open = this.#open;
+    if (open === undefined || this.#reprintScheduled) return;
+    this.#reprintScheduled = true;
+    setImmediate(() => {
+      this.#reprintScheduled = false;
+      const current = this.#open;
+      if (current === undefined) return this.#flush();
+      if (current.reason === undefined && current.answer === undefined) {
+        current.reason = 'reprint';
+        current.controller.abort('reprint');
+      }
+    });
+  }
+
   /** Write raw text (no newline added), e.g. a progress line rewritten in place. */
   write(text: string): void {
     this.#flush();

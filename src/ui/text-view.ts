@@ -5,7 +5,6 @@
  */
 import type { Writable } from 'node:stream';
 import type { View } from '../app/view.js';
-import { formatAddress } from '../protocol/address.js';
 import {
   formatBroadcast,
   formatDropped,
@@ -18,6 +17,7 @@ import {
   formatSent,
   formatWarning,
 } from './format.js';
+import { listeningLines, localAddresses } from './listening-lines.js';
 import { formatRoomJoined, formatRoomPeer } from './room-format.js';
 import { formatDiscovered, formatLost, lanRejections } from './discovery-format.js';
 import { sanitizeForDisplay as safe } from './sanitize.js';
@@ -30,7 +30,11 @@ export function createTextView(output: Writable, theme: Theme = createTheme({ is
   };
   const rejectedOnce = lanRejections();
   return {
-    listening: ({ ip, port }) => line(`Server listening on ${safe(formatAddress({ ip, port }))}`),
+    listening: (info) => {
+      const { lines, warnings } = listeningLines(info, localAddresses());
+      lines.forEach((text) => line(safe(text)));
+      warnings.forEach((text) => line(formatWarning(text, new Date(), theme)));
+    },
     message: (message) => line(formatIncoming(message, theme)),
     rejected: (rejected) => line(formatRejected(rejected, new Date(), theme)),
     // As in the terminal: an empty connection is a probe, not news.

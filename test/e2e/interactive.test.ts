@@ -45,12 +45,12 @@ async function aliceWith(peer: HeadlessPeer, extra: string[] = []): Promise<{ al
   return { alice, port };
 }
 
-/** Menu 1, then Enter on the first known peer: resolves once the message prompt is open. */
+/** Menu 1, then Enter on the first known peer: resolves once the conversation prompt is open. */
 async function openMessagePrompt(alice: PtySession): Promise<void> {
   alice.type(`1${KEYS.enter}`);
-  await alice.expectText('Send to');
+  await alice.expectText('? Send to');
   alice.type(KEYS.enter);
-  await alice.expectText('Message to');
+  await alice.expectText('›');
 }
 
 /** Send raw bytes to a port the test's own CLI opened, as one message; fails the test if the connection fails. */
@@ -103,23 +103,24 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     alice.type(KEYS.escape);
     await alice.expectText('Choose an option');
     peer.command(`/send ${A} hi Alice`);
-    await alice.expectText(`${B} Bob hi Alice`);
+    await alice.expectText(`Bob (${B}): hi Alice`);
     alice.type(`1${KEYS.enter}`);
-    await alice.expectText('Send to');
+    await alice.expectText('? Send to');
     await alice.expectText(`1. Bob (${B})`);
     alice.type(KEYS.enter);
-    await alice.expectText(`Message to ${B}`);
+    await alice.expectText('→ Bob ›');
     alice.type(`Hello Bob, from the menu ✓${KEYS.enter}`);
-    await alice.expectText(`Sent to ${B}: ${A} Alice Hello Bob, from the menu ✓`);
+    await alice.expectText(/\[\d\d:\d\d:\d\d\] → Bob: Hello Bob, from the menu ✓/);
     const first = await peer.waitFor((e) => e.type === 'message' && e.kind === 'chat');
     assert.deepEqual([first.from, first.name, first.text], [A, 'Alice', 'Hello Bob, from the menu ✓']);
 
-    // "Another address": the IP and port are checked and asked again.
+    // Esc back to the menu; "Another address": the IP and port are checked and asked again.
+    alice.type(KEYS.escape);
     await alice.expectText('Choose an option');
     alice.type(`1${KEYS.enter}`);
     await alice.expectText('0. Another address');
     alice.type(`0${KEYS.enter}`);
-    await alice.expectText('Peer IP address');
+    await alice.expectText('Peer address');
     alice.type(`999.1.1.1${KEYS.enter}`);
     await alice.expectText('is not an IP address');
     alice.type(`${KEYS.ctrlU}127.0.0.1${KEYS.enter}`);
@@ -127,16 +128,22 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     alice.type(`0${KEYS.enter}`);
     await alice.expectText('outside 1..65535');
     alice.type(`${KEYS.ctrlU}${peer.port}${KEYS.enter}`);
-    await alice.expectText(`Message to ${B}`);
+    await alice.expectText('→ Bob ›');
     alice.type(`second one${KEYS.enter}`);
-    await alice.expectText(`Sent to ${B}: ${A} Alice second one`);
+    await alice.expectText('→ Bob: second one');
     await peer.waitFor((e) => e.type === 'message' && e.text === 'second one');
+    alice.type(KEYS.escape);
+    await alice.expectText('Choose an option');
 
     // Query shows Bob in the table.
     alice.type(`2${KEYS.enter}`);
     await alice.expectText(/Address\s+Name\s+Connected\s+Last heard\s+Messages/);
     await alice.expectText(new RegExp(`${B.replace(/\./g, '\\.')}\\s+Bob\\s+no\\s+\\d+ s ago\\s+1`));
 
+    // The peers view offers Back (the default) or Forget.
+    await alice.expectText('Forget a peer');
+    alice.type(KEYS.enter);
+    await alice.expectText('Choose an option');
     // Connect: pick Bob, he is told connect and the result is shown.
     alice.type(`3${KEYS.enter}`);
     await alice.expectText('? Connect to');
@@ -154,36 +161,32 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     const peer = await bob();
     const { alice, port } = await aliceWith(peer);
     const A = `127.0.0.1:${port}`;
-    const openFromMenu = async (): Promise<void> => {
-      await alice.expectText('Choose an option');
-      await openMessagePrompt(alice);
-    };
-    await openFromMenu();
+    await openMessagePrompt(alice);
     alice.type(`exit${KEYS.enter}`);
     await alice.expectText('"exit" is a control word: the peer will remove you from its list of active peers. Send it anyway?');
     alice.type(`n${KEYS.enter}`);
-    await alice.expectText('Not sent.');
-
-    await openFromMenu();
+    await alice.expectText('Not sent; the draft is kept.');
+    // The prompt re-opens with the draft; Ctrl+C clears it.
+    await alice.expectText(/› exit/);
+    alice.type(KEYS.ctrlC);
     alice.type(`Hello${KEYS.enter}`);
     await alice.expectText('"hello" is a control word');
     // A y typed before an incoming line re-draws the question is still the answer.
     alice.type('y');
     peer.command(`/send ${A} meanwhile`);
-    await alice.expectText(/Bob meanwhile[\s\S]*"hello" is a control word[^\n]*\(y\/N\) y/);
+    await alice.expectText(/Bob \(127\.0\.0\.1:\d+\): meanwhile[\s\S]*"hello" is a control word[^\n]*\(y\/N\) y/);
     alice.type(KEYS.enter);
-    await alice.expectText(`Sent to 127.0.0.1:${peer.port}: ${A} Alice Hello`);
+    await alice.expectText('→ Bob: Hello');
     const hello = await peer.waitFor((e) => e.type === 'message' && e.from === A && e.text === 'Hello');
     assert.equal(hello.kind, 'hello');
 
-    await openFromMenu();
     alice.type(`${'x'.repeat(1100)}${KEYS.enter}`);
-    await alice.expectText(`Sent to 127.0.0.1:${peer.port} in 2 parts`);
+    await alice.expectText('(sent in 2 parts)');
     const parts = await peer.waitForCount((e) => e.type === 'message' && e.from === A && /^x+$/.test(String(e.text)), 2);
     assert.equal(parts.map((e) => String(e.text)).join(''), 'x'.repeat(1100), 'the parts concatenate to the text');
     assert.ok(parts.every((e) => e.kind === 'chat'));
     assert.equal(peer.events.some((e) => e.type === 'message' && e.from === A && e.kind === 'exit'), false);
-    alice.type(KEYS.ctrlC);
+    alice.type(`/quit${KEYS.enter}`);
     assert.equal(await alice.expectExit(), 0);
   });
 
@@ -196,15 +199,15 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     await alice.expectText('half of my');
 
     peer.command(`/send ${A} interrupting you`);
-    await alice.expectText(/127\.0\.0\.1:\d+ Bob interrupting you/);
+    await alice.expectText(/Bob \(127\.0\.0\.1:\d+\): interrupting you/);
     // The prompt comes back below it, with the half-typed text intact.
-    await alice.expectText(/Message to [\d.:]+ \(Esc to go back\) half of my/);
+    await alice.expectText(/→ [^›\n]+› half of my/);
 
     // The cursor stays where the user left it, too: move left, take another message, type.
     alice.type(`${KEYS.left}${KEYS.left}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     peer.command(`/send ${A} and again`);
-    await alice.expectText(/127\.0\.0\.1:\d+ Bob and again/);
+    await alice.expectText(/Bob \(127\.0\.0\.1:\d+\): and again/);
     await alice.expectText(/half of my/);
     alice.type('X');
     await alice.expectText('half of Xmy');
@@ -212,12 +215,12 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
 
     const got = await peer.waitFor((e) => e.type === 'message' && e.kind === 'chat' && e.from === A);
     assert.equal(got.text, 'half of my answer');
-    await alice.expectText(`Sent to 127.0.0.1:${peer.port}: ${A} Alice half of my answer`);
+    await alice.expectText('→ Bob: half of my answer');
     // Both incoming lines are on screen, each exactly once after the prompt opened.
     const screen = alice.text();
     assert.equal(screen.split('interrupting you').length - 1, 1);
-    assert.equal(screen.split('Bob and again').length - 1, 1);
-    alice.type(KEYS.ctrlC);
+    assert.equal(screen.split(': and again').length - 1, 1);
+    alice.type(`/quit${KEYS.enter}`);
     assert.equal(await alice.expectExit(), 0);
   });
 
@@ -231,7 +234,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     await Promise.all(
       Array.from({ length: count }, (_, i) => sendRaw(port, `127.0.0.1:${peer.port} Bob burst-${i}-end`)),
     );
-    await alice.expectText(/Message to [\d.:]+ \(Esc to go back\) still here/);
+    await alice.expectText(/› still here/);
     // Every message shown exactly once.
     const deadline = Date.now() + 10_000;
     const seen = (): number[] => [...alice.text().matchAll(/burst-(\d+)-end/g)].map((m) => Number(m[1]));
@@ -242,7 +245,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     alice.type(`!${KEYS.enter}`);
     const got = await peer.waitFor((e) => e.type === 'message' && e.kind === 'chat' && e.from === `127.0.0.1:${port}`);
     assert.equal(got.text, 'still here!');
-    alice.type(KEYS.ctrlC);
+    alice.type(`/quit${KEYS.enter}`);
     assert.equal(await alice.expectExit(), 0);
   });
 
@@ -250,7 +253,7 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     const peer = await bob();
     const { alice, port } = await aliceWith(peer);
     await sendRaw(port, `127.0.0.1:${peer.port} Mallory \x1b[2J\x1b]0;pwned\x07\u202eevil still here`);
-    await alice.expectText(`127.0.0.1:${peer.port} Mallory`);
+    await alice.expectText(`Mallory (127.0.0.1:${peer.port}):`);
     await alice.expectText('\\x1b[2J\\x1b]0;pwned\\x07\\u{202e}evil still here');
     // The menu is drawn again below the line.
     await alice.expectText('Choose an option');
@@ -275,11 +278,16 @@ describe('interactive terminal (pty)', { timeout: 60_000 }, () => {
     assert.equal(await alice.expectExit(), 0);
   });
 
-  it('Ctrl+C while typing a message, and SIGTERM, both quit and tell the peer', async () => {
+  it('Ctrl+C while typing a message clears it and two more quit, and SIGTERM quits; both tell the peer', async () => {
     const peer = await bob();
     const first = await aliceWith(peer);
     await openMessagePrompt(first.alice);
-    first.alice.type(`never sent${KEYS.ctrlC}`);
+    first.alice.type('never sent');
+    await first.alice.expectText('never sent');
+    first.alice.type(KEYS.ctrlC);
+    first.alice.type(KEYS.ctrlC);
+    await first.alice.expectText('press Ctrl+C again to quit');
+    first.alice.type(KEYS.ctrlC);
     await peer.waitFor((e) => e.type === 'message' && e.kind === 'exit' && e.from === `127.0.0.1:${first.port}`);
     assert.equal(await first.alice.expectExit(), 0);
     assert.equal(peer.events.some((e) => e.type === 'message' && e.text === 'never sent'), false);

@@ -30,7 +30,8 @@ function check(text: string, cursor: number, columns: number, layout: Layout): v
   else if (!layout.rightMore) assert.equal(cursor, text.length);
   const last = layout.before.at(-1);
   if (last) assert.equal(last.end, cursor);
-  assert.equal(layout.leftMore, (layout.before[0] ?? layout.after[0] ?? { start: text.length }).start > 0);
+  // With nothing shown (one cell wider than the room, at the narrowest widths) the window starts at the cursor.
+  assert.equal(layout.leftMore, (layout.before[0] ?? layout.after[0] ?? { start: cursor }).start > 0);
 }
 
 describe('layoutLine', () => {
@@ -65,6 +66,17 @@ describe('layoutLine', () => {
   it('draws line breaks as ⏎ and control characters as escapes', () => {
     const cells = cellsOf('a\nb\x1bc', readlineWidth);
     assert.deepEqual(cells.map((cell) => [cell.shown, cell.special]), [['a', false], [LINE_BREAK, true], ['b', false], ['\\x1b', true], ['c', false]]);
+  });
+
+  it('at the narrowest width, a cell wider than the room is hidden behind … on the side it is on', () => {
+    // Found by the property below (seed -1996251297): U+202E is shown as an 8-column escape.
+    const cells = cellsOf('\u202e', readlineWidth);
+    const atStart = layoutLine(input('\u202e', 0, 16), cells);
+    assert.deepEqual([atStart.leftMore, atStart.rightMore, atStart.before.length + atStart.after.length], [false, true, 0]);
+    check('\u202e', 0, 16, atStart);
+    const atEnd = layoutLine(input('\u202e', 1, 16), cells);
+    assert.deepEqual([atEnd.leftMore, atEnd.rightMore], [true, false]);
+    check('\u202e', 1, 16, atEnd);
   });
 
   it('holds the invariants for any text, cursor, width and previous scroll', () => {
