@@ -156,6 +156,8 @@ export interface ChatNodeEvents {
   warning: [string];
   /** The peer list gained or lost an entry (for a picker that is open). */
   'peers-changed': [];
+  /** A sign of life from a peer learnt elsewhere (a LAN announcement, a room join): retry what waits for it. */
+  alive: [PeerId];
 }
 
 export type QuitProgress = (ok: number, failed: number, total: number) => void;
@@ -248,6 +250,7 @@ export class ChatNode extends EventEmitter<ChatNodeEvents> {
   remember(id: PeerId, name: string | null, source: PeerSource, verified = false, at = this.#clock()): PeerSnapshot | undefined {
     const result = this.#registry.remember(id, name, at, source, verified);
     this.#changed(result);
+    if (source !== 'known') this.emit('alive', id);
     return result.peer === undefined ? undefined : { ...result.peer };
   }
 

@@ -12,8 +12,8 @@
  * waiting, a new send to it is queued behind them, so nothing overtakes.
  *
  * Signs of life: any message from a peer (node `message` events, a hello
- * included) calls `wake(peer)`. A discovery feature calls
- * `outboxFeature.wake(peer)` on an announcement (see `OutboxFeature.wake`).
+ * included) calls `wake(peer)`, and so does the node's `alive` event: a LAN
+ * announcement or a room join (node.remember).
  */
 import os from 'node:os';
 import type { Options } from '../../config/schema.js';
@@ -113,6 +113,8 @@ export class OutboxFeature implements Feature {
       view.gaveUp(event);
     });
     node.on('message', (message) => runner.wake(message.from));
+    // A LAN announcement or a room join is a sign of life too (node.remember).
+    node.on('alive', (peer) => runner.wake(peer));
     this.#runner = runner;
     const inDoubt = opened.replay?.inDoubt.length ?? 0;
     if (inDoubt > 0) {

@@ -172,3 +172,20 @@ describe('two peers on loopback', () => {
   });
 });
 
+describe('signs of life', () => {
+  it('a peer learnt from the LAN or a room is a sign of life; one remembered from an earlier run is not', () => {
+    const node = createTestNode({ name: 'Alive' });
+    const alive: string[] = [];
+    node.on('alive', (id) => alive.push(id));
+    node.remember('127.0.0.1:6001', 'Lan', 'lan', true);
+    node.remember('127.0.0.1:6002', 'Old', 'known');
+    node.remember(`@${'ab'.repeat(32)}`, 'Roomie', 'room:x', true);
+    assert.deepEqual(alive, ['127.0.0.1:6001', `@${'ab'.repeat(32)}`]);
+    assert.deepEqual(node.peers().map((p) => [p.address, p.source, p.verified]), [
+      ['127.0.0.1:6001', 'lan', true],
+      ['127.0.0.1:6002', 'known', false],
+      [`@${'ab'.repeat(32)}`, 'room:x', true],
+    ]);
+  });
+});
+
