@@ -330,6 +330,7 @@ describe('Outbox: operations replay to the same state', () => {
         const queued = new Map<string, string[]>();
         const sent = new Map<string, string[]>();
         const dropped = new Set<string>();
+        const woken = new Set<string>();
         for (const s of steps) {
           switch (s.kind) {
             case 'enqueue': {
@@ -351,6 +352,7 @@ describe('Outbox: operations replay to the same state', () => {
             }
             case 'wake':
               box.wake(peerOf(s.peer), now);
+              woken.add(peerOf(s.peer));
               break;
             case 'cancel': {
               const all = box.list();
@@ -369,15 +371,33 @@ describe('Outbox: operations replay to the same state', () => {
             assert.ok(queue.slice(1).every((e) => !e.sending), 'only a head is ever in flight');
           }
         }
+        // A wake is not journaled (it only brings a retry forward, and a
+        // restart retries what is due anyway): replay equals the live outbox
+        // but for retry times, which a replay may only put later.
+        const withoutTimes = (list: ReturnType<Outbox['list']>): unknown[] =>
+          list.map((entry) => {
+            if (!woken.has(entry.to)) return entry;
+            const { nextAt: _nextAt, ...rest } = entry;
+            return rest;
+          });
+        const notEarlier = (rebuilt: Outbox): void =>
+          rebuilt.list().forEach((entry, i) => assert.ok(entry.nextAt >= (box.list()[i]?.nextAt ?? 0), `replayed ${entry.id} retries earlier than live`));
         const replayed = new Outbox();
         for (const op of ops) assert.ok(replayed.apply(op), `replay refused ${JSON.stringify(op)}`);
-        assert.deepEqual(replayed.list(), box.list());
+        assert.deepEqual(withoutTimes(replayed.list()), withoutTimes(box.list()));
+        notEarlier(replayed);
         const compacted = new Outbox();
         for (const op of box.compactOps()) assert.ok(compacted.apply(op), `compacted replay refused ${JSON.stringify(op)}`);
-        assert.deepEqual(compacted.list(), box.list());
+        assert.deepEqual(withoutTimes(compacted.list()), withoutTimes(box.list()));
+        notEarlier(compacted);
         for (let p = 0; p < 4; p += 1) {
-          assert.equal(compacted.failuresOf(peerOf(p)), box.failuresOf(peerOf(p)));
-          assert.equal(replayed.failuresOf(peerOf(p)), box.failuresOf(peerOf(p)));
+          // A wake also resets the back-off count live, and it is not journaled.
+          assert.ok(compacted.failuresOf(peerOf(p)) >= box.failuresOf(peerOf(p)));
+          assert.ok(replayed.failuresOf(peerOf(p)) >= box.failuresOf(peerOf(p)));
+          if (!woken.has(peerOf(p))) {
+            assert.equal(compacted.failuresOf(peerOf(p)), box.failuresOf(peerOf(p)));
+            assert.equal(replayed.failuresOf(peerOf(p)), box.failuresOf(peerOf(p)));
+          }
           const expected = (queued.get(peerOf(p)) ?? []).filter((id) => !dropped.has(id));
           const delivered = sent.get(peerOf(p)) ?? [];
           assert.deepEqual(delivered, expected.slice(0, delivered.length), 'sent in the order queued');
