@@ -13,13 +13,11 @@ import { EXIT_FAILURE, EXIT_OK } from '../core/exit-codes.js';
 import type { ChatNode, PeerSnapshot } from '../core/node.js';
 import type { Command } from '../protocol/commands.js';
 import { advertisedIpWarning } from '../protocol/compat.js';
-import { formatAddress } from '../protocol/address.js';
 import type { StoreSet } from '../store/store-set.js';
-import { parseHostPort, resolveHost } from '../transport/tcp/resolve-host.js';
 import { buildNode, listenError, openStores } from './compose.js';
 import type { Feature, FeatureContext } from './feature.js';
 import { createFeatures } from './features/index.js';
-import { runCommand } from './run-command.js';
+import { resolveTarget, runCommand } from './run-command.js';
 import type { View } from './view.js';
 
 /** Where commands come from. */
@@ -167,7 +165,7 @@ async function runNode(
 
   // Bootstrap peers are greeted beside the first prompt, and before the first
   // command runs, so it finds them in /peers; a quit does not wait for it.
-  const greeting = resolvePeers(options.peers, node.timeoutMs, view).then((peers) => node.greet(peers)).then((outcomes) => outcomes.forEach((outcome) => view.sent(outcome, 'greet')));
+  const greeting = resolvePeers(options.peers, node, view).then((peers) => node.greet(peers)).then((outcomes) => outcomes.forEach((outcome) => view.sent(outcome, 'greet')));
   // A command cut short by a quit still prints its result, before the exit line.
   const pending = new Set<Promise<void>>();
   const source = frontend.commands({
@@ -215,14 +213,12 @@ async function runNode(
 }
 
 /** --peer host names (`localhost:5001`), looked up once within the send timeout; one line for each that does not resolve. */
-async function resolvePeers(peers: readonly string[], timeoutMs: number, view: View): Promise<string[]> {
+async function resolvePeers(peers: readonly string[], node: ChatNode, view: View): Promise<string[]> {
   const resolved = await Promise.all(
     peers.map(async (peer) => {
-      const parsed = parseHostPort(peer);
-      if (!parsed.ok || parsed.value.literal) return peer;
-      const found = await resolveHost(peer, { timeoutMs });
-      if (found.ok) return formatAddress(found.address);
-      view.error(`--peer ${peer}: ${found.message}`);
+      const target = await resolveTarget(peer, node);
+      if (target.ok) return target.id;
+      view.error(`--peer ${peer}: ${target.message}`);
       return undefined;
     }),
   );
