@@ -10,10 +10,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, spawnNode } from './procs.js';
+import { ROOT } from './procs.js';
 import { median } from './stats.js';
 import type { Row } from './table.js';
-import { P2PCHAT_ARGS } from './startup.js';
+import { P2PCHAT_ARGS, timeToListening } from './startup.js';
 
 export interface RoomsStartupOptions {
   readonly rounds: number;
@@ -26,19 +26,6 @@ export interface RoomsStartupResult {
 }
 
 const STUB = `// TCP-only build for the start-up bench: no rooms, nothing imported.\nexport function buildRooms() {\n  return [];\n}\n`;
-
-async function timeToListening(args: readonly string[]): Promise<number> {
-  const started = performance.now();
-  const child = spawnNode(args);
-  try {
-    const line = await child.first;
-    const ms = performance.now() - started;
-    if (!line.includes('"listening"')) throw new Error(`unexpected first line: ${line}`);
-    return ms;
-  } finally {
-    await child.kill();
-  }
-}
 
 export async function measureRoomsStartup(options: RoomsStartupOptions): Promise<RoomsStartupResult> {
   const copy = fs.mkdtempSync(path.join(ROOT, '.bench-tcp-only-'));

@@ -19,7 +19,8 @@ export interface StartupResult {
 export const P2PCHAT_ARGS = [CLI, '--json', '--name', 'Starter', '--ip', '127.0.0.1', '--host', '127.0.0.1', '--port', 'auto'];
 export const BARE_ARGS = [path.join(BASELINES, 'listen-only.js')];
 
-async function timeToListening(args: readonly string[]): Promise<number> {
+/** Spawn to the `listening` line, in ms (also used by the rooms start-up figure). */
+export async function timeToListening(args: readonly string[]): Promise<number> {
   const started = performance.now();
   const child = spawnNode(args);
   try {
