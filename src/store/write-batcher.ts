@@ -1,8 +1,16 @@
 /**
- * Batched writes: every write made in one event-loop turn goes into one
- * transaction, committed right after the turn (setImmediate). A commit is
- * the cost (a WAL append and, with synchronous=FULL, an fsync), so a burst
- * of 50 concurrent appends pays for one, not 50. Each write's promise
+ * Batched writes (group commit): every write made in one event-loop turn goes
+ * into one transaction, committed right after the turn (setImmediate). A
+ * commit is the cost (every page it touched appended to the WAL and, with
+ * synchronous=FULL, an fsync), so a batch of 50 pays for one, not 50.
+ *
+ * A burst seldom brings two messages in one turn (each connection's end is
+ * its own I/O event), so under load the batch is held open while writes keep
+ * coming: when the turn that was to commit finds that more writes arrived
+ * since the callback that opened the batch, it waits one more turn, up to `maxDelayMs` after
+ * the batch's first write. A lone write, or the last of a burst, is
+ * committed at the first turn with nothing new, as before; the most a write
+ * waits for its commit is `maxDelayMs` plus one turn. Each write's promise
  * resolves once its batch has committed: stored before shown.
  *
  * When a commit fails (disk full, I/O error) the batcher reports it once,
@@ -21,6 +29,11 @@ export interface WriteBatcherOptions<Op> {
   readonly onRecovery?: (saved: number, dropped: number) => void;
   /** Run `flush` once the current turn is over. Default `setImmediate`. */
   readonly schedule?: (flush: () => void) => void;
+  /**
+   * Hold a batch open while writes keep arriving, at most this long after its
+   * first write (ms). Default 5; 0 commits every turn.
+   */
+  readonly maxDelayMs?: number;
   /** Monotonic milliseconds. Default `performance.now`. */
   readonly now?: () => number;
   /** Ops kept while commits fail; past it the oldest are dropped. Default 10,000. */
@@ -40,6 +53,7 @@ export class WriteBatcher<Op> {
   readonly #now: () => number;
   readonly #maxUnsaved: number;
   readonly #retryMs: number;
+  readonly #maxDelayMs: number;
   #pending: Op[] = [];
   #waiters: (() => void)[] = [];
   #unsaved: Op[] = [];
@@ -57,6 +71,7 @@ export class WriteBatcher<Op> {
     this.#now = options.now ?? (() => performance.now());
     this.#maxUnsaved = Math.max(0, options.maxUnsaved ?? 10_000);
     this.#retryMs = Math.max(0, options.retryMs ?? 1000);
+    this.#maxDelayMs = Math.max(0, options.maxDelayMs ?? 5);
   }
 
   /** Commits are failing now. */
@@ -148,9 +163,23 @@ export class WriteBatcher<Op> {
   #arm(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    this.#schedule(() => {
+    const opened = this.#now();
+    let seen = this.#pending.length;
+    // What the callback that armed the batch writes (a message and its peer row) counts as one arrival.
+    queueMicrotask(() => {
+      seen = this.#pending.length;
+    });
+    const turn = (): void => {
+      // More writes came in during the turn (a burst): keep the batch open a turn longer, within the cap.
+      // A flush() from a read in between has emptied `pending`, so this then commits the few new ones.
+      if (this.#pending.length > seen && this.#now() - opened < this.#maxDelayMs) {
+        seen = this.#pending.length;
+        this.#schedule(turn);
+        return;
+      }
       this.#scheduled = false;
       this.flush();
-    });
+    };
+    this.#schedule(turn);
   }
 }
