@@ -100,6 +100,45 @@ export class OutboxRunner extends EventEmitter<OutboxRunnerEvents> {
     return result;
   }
 
+  /**
+   * A fresh message whose first attempt the caller makes at once (a live
+   * send): it is journaled, in flight, before a byte goes out, so a crash
+   * during that attempt leaves it queued instead of lost. The runner never
+   * starts an attempt of its own for it; the caller reports the result with
+   * `settle`. Refused (changing nothing) as `enqueue` refuses, and when
+   * anything waits for the peer already: that goes first.
+   */
+  claim(message: OutboxMessage): EnqueueResult {
+    if (this.outbox.queueOf(message.to).length > 0) {
+      return { ok: false, reason: 'behind', detail: `messages to ${message.to} are waiting; this one goes behind them` };
+    }
+    const result = this.outbox.enqueue(message, this.#clock.now(), true);
+    if (!result.ok) return result;
+    const entry = this.outbox.markSending(message.id) as OutboxEntry;
+    return { ...result, entry };
+  }
+
+  /**
+   * The result of a claimed message's attempt. Sent: it leaves the outbox.
+   * `retry`: a failure that waiting can cure, so it stays queued; returns
+   * the back-off before its next attempt (ms). Otherwise it is dropped, for
+   * the caller to report as failed. Undefined for an id not in flight.
+   */
+  settle(id: string, result: OutboxSendResult, retry: boolean): number | undefined {
+    let retryInMs: number | undefined;
+    if (result.ok) {
+      if (!this.outbox.markSent(id)) return undefined;
+      retryInMs = 0;
+    } else if (retry) {
+      retryInMs = this.outbox.markFailed(id, result.error ?? 'send failed', this.#clock.now(), result.failure ?? 'error');
+    } else {
+      retryInMs = this.outbox.discard(id) ? 0 : undefined;
+    }
+    // The next message to that peer, or the timer for this one's retry.
+    if (retryInMs !== undefined) this.#schedulePump();
+    return retryInMs;
+  }
+
   /** Queue several at once (one journal write and sync), e.g. a send to all. */
   enqueueMany(messages: readonly OutboxMessage[]): EnqueueResult[] {
     const results = this.outbox.enqueueMany(messages, this.#clock.now());

@@ -74,6 +74,13 @@ export type OutboxOp =
       readonly nextAt?: number;
       readonly lastError?: string;
       readonly failure?: SendFailure;
+      /**
+       * Live only, never written: the caller is about to make the first
+       * attempt itself (`OutboxRunner.claim`). The journal writes the line
+       * but holds its fdatasync until the attempt fails and the message is
+       * really queued; a sent one never pays for it.
+       */
+      readonly tentative?: true;
     }
   | { readonly op: 'attempt'; readonly id: string }
   | { readonly op: 'sent'; readonly id: string }
@@ -82,8 +89,8 @@ export type OutboxOp =
   | { readonly op: 'gave-up'; readonly id: string }
   | { readonly op: 'backoff'; readonly to: PeerId; readonly failures: number };
 
-/** Why `enqueue` refused a message. */
-export type EnqueueRefusal = 'exit-not-queued' | 'duplicate-id' | 'invalid' | 'full';
+/** Why `enqueue` (or `OutboxRunner.claim`: `behind`, messages wait for that peer) refused a message. */
+export type EnqueueRefusal = 'exit-not-queued' | 'duplicate-id' | 'invalid' | 'full' | 'behind';
 
 export type EnqueueResult =
   | {
@@ -277,11 +284,11 @@ export class Outbox {
   /**
    * Queue a message at the end of its peer's queue. It is due at once if
    * nothing is ahead of it. Refuses `exit`, a duplicate id, a malformed
-   * message and a full outbox, changing nothing.
+   * message and a full outbox, changing nothing. `tentative`: see OutboxOp.
    */
-  enqueue(message: OutboxMessage, now: number): EnqueueResult {
+  enqueue(message: OutboxMessage, now: number, tentative = false): EnqueueResult {
     const ops: OutboxOp[] = [];
-    const result = this.#enqueue(message, now, ops);
+    const result = this.#enqueue(message, now, ops, tentative);
     this.#emit(ops);
     return result;
   }
@@ -400,6 +407,22 @@ export class Outbox {
   }
 
   /**
+   * The attempt in flight failed for a reason that waiting cannot cure (the
+   * caller reports it as failed): the entry leaves the outbox, journaled as
+   * a cancel, and the peer's back-off is left as it was. Undefined, changing
+   * nothing, unless `id` is in flight.
+   */
+  discard(id: string): OutboxEntry | undefined {
+    const item = this.#byId.get(id);
+    if (!item?.sending) return undefined;
+    const entry = snapshot(item);
+    const op: OutboxOp = { op: 'cancel', id };
+    this.#apply(op);
+    this.#emit([op]);
+    return entry;
+  }
+
+  /**
    * Give up every message queued at least `ttlMs` ago (default: the
    * outbox's ttl), from the front of each queue, skipping one in flight.
    * Returns the given-up entries (with their last error).
@@ -489,7 +512,7 @@ export class Outbox {
     if (ops.length > 0) this.onOps?.(ops);
   }
 
-  #enqueue(message: OutboxMessage, now: number, ops: OutboxOp[]): EnqueueResult {
+  #enqueue(message: OutboxMessage, now: number, ops: OutboxOp[], tentative = false): EnqueueResult {
     if (typeof message === 'object' && message !== null && message.kind === 'exit') {
       return { ok: false, reason: 'exit-not-queued', detail: `an exit is never queued: telling ${message.to} we left, once it is back, would be wrong` };
     }
@@ -499,7 +522,16 @@ export class Outbox {
     if (this.#byId.size >= this.maxEntries) {
       return { ok: false, reason: 'full', detail: `the outbox already holds ${this.maxEntries} messages; ${message.id} was not queued` };
     }
-    const op: OutboxOp = { op: 'enqueue', id: message.id, to: message.to, kind: message.kind, text: message.text, line: message.line, at: now };
+    const op: OutboxOp = {
+      op: 'enqueue',
+      id: message.id,
+      to: message.to,
+      kind: message.kind,
+      text: message.text,
+      line: message.line,
+      at: now,
+      ...(tentative ? { tentative: true as const } : {}),
+    };
     this.#apply(op);
     ops.push(op);
     const item = this.#byId.get(message.id) as Item;

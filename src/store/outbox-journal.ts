@@ -16,6 +16,10 @@
  *   losing those to a power cut would lose, or resurrect, a message. Losing
  *   an attempt/sent/failed line can at worst send a message once more, so
  *   those skip the 150 µs and a drain runs at the speed of the network.
+ * - A live send is journaled (enqueue, attempt) before its first attempt,
+ *   with the enqueue marked tentative: its fdatasync waits until that
+ *   attempt fails and the message is really queued. A message that goes out
+ *   at once costs two plain writes, and a crash mid-attempt still finds it.
  * - A line cut short by a crash is the last one and has no newline: replay
  *   drops it and truncates the file there, so the next line starts clean.
  * - Compaction writes the temporary file, fdatasyncs it, renames it over the
@@ -145,6 +149,8 @@ export class OutboxJournal {
   #retryIn = 0;
   #retryEvery = 1;
   #compactions = 0;
+  /** Tentative enqueues written but not yet synced: synced by their first failure. */
+  readonly #unsynced = new Set<string>();
 
   private constructor(file: string, fd: number, bytes: number, outbox: Outbox, options: OutboxJournalOptions) {
     this.path = file;
@@ -273,6 +279,8 @@ export class OutboxJournal {
       this.#retryIn = 0;
       this.#retryEvery = 1;
       this.#compactions += 1;
+      // The new file was synced whole, tentative entries included.
+      this.#unsynced.clear();
       this.#recovered();
       return true;
     } catch (error) {
@@ -373,9 +381,10 @@ export class OutboxJournal {
     try {
       writeAll(this.#fd, bytes);
       this.#bytes += bytes.length;
-      if (this.sync === 'all' || (this.sync === 'accepted' && ops.some((op) => op.op === 'enqueue' || op.op === 'cancel'))) {
-        fs.fdatasyncSync(this.#fd);
-      }
+      let accepted = false;
+      // Every op is looked at (not `some`): each keeps the set of unsynced tentative enqueues current.
+      for (const op of ops) if (this.#accepts(op)) accepted = true;
+      if (this.sync === 'all' || (this.sync === 'accepted' && accepted)) fs.fdatasyncSync(this.#fd);
       this.#recovered();
     } catch (error) {
       this.#behind = true;
@@ -384,6 +393,27 @@ export class OutboxJournal {
     }
     for (let i = 0; i < ops.length; i += 1) if ((ops[i] as OutboxOp).op === 'enqueue') this.#countEnqueue(lines[i] as string);
     this.#maybeCompact();
+  }
+
+  /** Whether `op` makes (or unmakes) a message the user was told is queued: worth an fdatasync. */
+  #accepts(op: OutboxOp): boolean {
+    switch (op.op) {
+      case 'enqueue':
+        if (op.tentative !== true) return true;
+        this.#unsynced.add(op.id);
+        return false;
+      case 'failed':
+        return this.#unsynced.delete(op.id);
+      case 'cancel':
+        // A tentative one that never became queued was never promised.
+        return !this.#unsynced.delete(op.id);
+      case 'sent':
+      case 'gave-up':
+        this.#unsynced.delete(op.id);
+        return false;
+      default:
+        return false;
+    }
   }
 
   #maybeCompact(): void {

@@ -8,8 +8,11 @@
  * Why the first attempt goes straight through the node: a send to a peer
  * that is up behaves exactly as without an outbox (same events, same store
  * record); only a failure that means "the peer is away" turns into a queued
- * entry, with that send as its first attempt. While a peer has messages
- * waiting, a new send to it is queued behind them, so nothing overtakes.
+ * entry, with that send as its first attempt. The message is journaled, in
+ * flight, before that attempt starts (`OutboxRunner.claim`), so p2pchat
+ * killed in the middle of it finds the message queued at the next start
+ * instead of losing it. While a peer has messages waiting, a new send to it
+ * is queued behind them, so nothing overtakes.
  *
  * Signs of life: any message from a peer (node `message` events, a hello
  * included) calls `wake(peer)`, and so does the node's `alive` event: a LAN
@@ -176,16 +179,46 @@ export class OutboxFeature implements Feature {
 
   async #send(to: PeerId, text: string, context: FeatureContext): Promise<void> {
     const { node, view } = context;
-    if (this.#holding(to) && trimWhitespace(text) !== '') {
+    const body = trimWhitespace(text);
+    if (this.#holding(to) && body !== '') {
       this.#queueBehind(node.newMessageId(), to, text, context);
       return;
     }
-    const outcome = await node.send(to, text);
-    if (outcome.ok || !AWAY.has(outcome.failure)) {
-      view.sent(outcome, 'send');
+    const id = node.newMessageId();
+    // Journaled before the attempt; an exit, an empty or malformed line, or a full outbox is sent (or refused) as without one.
+    const claimed = body !== '' && (this.#runner as OutboxRunner).claim({ id, to, kind: classify(body), text: body, line: node.lineFor(body) }).ok;
+    const outcome = await node.send(to, text, { id });
+    if (!claimed) {
+      if (outcome.ok || !AWAY.has(outcome.failure)) view.sent(outcome, 'send');
+      else this.#queueFailed(outcome, context);
       return;
     }
-    this.#queueFailed(outcome, context);
+    this.#settleClaimed(outcome, outcome.id, context, 'send', true);
+  }
+
+  /**
+   * The first attempt of a claimed message settled: sent, queued for a retry
+   * (a peer away), or failed for good. Returns which, for /all's counts.
+   */
+  #settleClaimed(outcome: SendOutcome, id: string, context: FeatureContext, via: 'send' | 'all', stored: boolean): 'sent' | 'queued' | 'failed' {
+    const runner = this.#runner as OutboxRunner;
+    if (outcome.ok) {
+      runner.settle(id, { ok: true }, false);
+      context.view.sent(outcome, via);
+      return 'sent';
+    }
+    const failure = outcome.failure as SendFailure;
+    const away = AWAY.has(failure);
+    const retryInMs = runner.settle(id, { ok: false, failure, error: outcome.error }, away);
+    if (!away || retryInMs === undefined) {
+      context.view.sent(outcome, via);
+      return 'failed';
+    }
+    const message: OutboxMessage = { id, to: outcome.to, kind: classify(outcome.text), text: outcome.text, line: outcome.line };
+    if (stored) void context.stores.updateStatus(id, 'queued', outcome.error);
+    else void context.stores.append(this.#record(message, context));
+    context.view.queued({ id, to: outcome.to, text: outcome.text, attempt: 1, retryInMs, error: outcome.error, failure });
+    return 'queued';
   }
 
   /** A message behind others to the same peer: queued without being tried, kept in the store as queued. */
@@ -251,13 +284,20 @@ export class OutboxFeature implements Feature {
     let sent = 0;
     // Each peer's copy needs its own outbox id: the broadcast's id names them all.
     const copyId = (id: string, to: PeerId): string => `${id}@${to}`;
+    const claimed = new Set<string>();
     const summary = await node.sendToAll(
       text,
       (outcome) => {
-        if (outcome.ok) {
+        const copy = copyId(outcome.id, outcome.to);
+        if (claimed.has(copy)) {
+          const settled = this.#settleClaimed(outcome, copy, context, 'all', false);
+          if (settled === 'sent') sent += 1;
+          else if (settled === 'queued') queued += 1;
+          else failed += 1;
+        } else if (outcome.ok) {
           sent += 1;
           view.sent(outcome, 'all');
-        } else if (AWAY.has(outcome.failure) && this.#queueFailed(outcome, context, copyId(outcome.id, outcome.to), false)) {
+        } else if (AWAY.has(outcome.failure) && this.#queueFailed(outcome, context, copy, false)) {
           queued += 1;
         } else {
           failed += 1;
@@ -265,8 +305,13 @@ export class OutboxFeature implements Feature {
         }
       },
       (to, message) => {
-        if (!this.#holding(to)) return false;
-        if (this.#queueBehind(copyId(message.id, to), to, message.text, context)) queued += 1;
+        const copy = copyId(message.id, to);
+        if (!this.#holding(to)) {
+          // Journaled before its attempt, as a single send is.
+          if ((this.#runner as OutboxRunner).claim({ id: copy, to, kind: message.kind, text: message.text, line: message.line }).ok) claimed.add(copy);
+          return false;
+        }
+        if (this.#queueBehind(copy, to, message.text, context)) queued += 1;
         else failed += 1;
         return true;
       },

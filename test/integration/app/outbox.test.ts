@@ -6,10 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startHeadlessPeer, type HeadlessPeer, type JsonEvent } from '../../helpers/headless-peer.js';
+import { listenAgain } from '../../helpers/listen-again.js';
 import { closedPort } from '../../helpers/net.js';
 
 // Every peer keeps its outbox under a data folder of this test's own.
@@ -62,6 +64,44 @@ describe('the outbox, through the CLI', () => {
     const ms = Date.now() - started;
     assert.equal(got.text, 'ping');
     assert.ok(ms < Number(third.retryInMs) / 2, `arrived ${ms} ms after the sign of life; the back-off step was ${String(third.retryInMs)} ms`);
+  });
+
+  it('a send killed in the middle of its first attempt is queued at the next start and arrives, flagged as one that may arrive twice', async (t) => {
+    const bobPort = await closedPort();
+    const alicePort = await closedPort();
+    // On Bob's port for now: a listener that takes the line and never closes, so the attempt is under way when Alice dies.
+    let took = (): void => undefined;
+    const taken = new Promise<void>((resolve) => (took = resolve));
+    const sockets = new Set<net.Socket>();
+    const holder = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.once('data', () => took());
+    });
+    const closeHolder = async (): Promise<void> => {
+      for (const socket of sockets) socket.destroy();
+      if (holder.listening) await new Promise((resolve) => holder.close(resolve));
+    };
+    t.after(closeHolder);
+    await listenAgain(holder, bobPort);
+    const alice = await peer('Alice', ['--port', String(alicePort), '--timeout', '20000']);
+    alice.command(`/send 127.0.0.1:${bobPort} written before the crash`);
+    await taken;
+    alice.child.kill('SIGKILL');
+    await alice.exited;
+    assert.equal(alice.events.filter((e) => e.type === 'sent' || e.type === 'queued').length, 0, 'killed before the attempt settled');
+    await closeHolder();
+
+    const bob = await peer('Bob', ['--port', String(bobPort)]);
+    const again = await peer('Alice', ['--port', String(alicePort), '--timeout', '2000']);
+    const warning = await again.waitFor((e) => e.type === 'warning');
+    assert.match(String(warning.message), /^1 queued message was being sent when p2pchat last stopped; it may arrive twice/);
+    const got = await bob.waitFor(isChat, 10_000);
+    assert.deepEqual([got.from, got.text], [`127.0.0.1:${alicePort}`, 'written before the crash']);
+    const sent = await again.waitFor((e) => e.type === 'sent', 5000);
+    assert.equal(sent.text, 'written before the crash');
+    again.command('/outbox');
+    assert.deepEqual((await again.waitFor((e) => e.type === 'outbox')).messages, []);
   });
 
   it('keeps the order across a queue of 20 messages; /outbox lists them in order', async () => {

@@ -234,4 +234,58 @@ describe('OutboxRunner over loopback TCP', () => {
     await run.close();
     assert.equal(run.outbox.size, 1, 'the message stays queued for the next start');
   });
+
+  it('a claimed live send is in the journal, in flight, before its attempt; a crash then finds it queued (in doubt), not lost', async (t) => {
+    const holes = await startBlackholes(1);
+    t.after(() => holes.close());
+    const hole = holes.ports[0] as number;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p2pchat-runner-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'outbox.jsonl');
+    const opened = openOutbox({ path: file, schedule: new RetrySchedule({ baseMs: 60_000, capMs: 60_000 }) });
+    t.after(() => opened.journal?.close());
+    const { run, events } = runner(t, {}, { outbox: opened.outbox });
+    const live = message('live', hole);
+    const claimed = run.claim(live);
+    assert.ok(claimed.ok && claimed.entry.sending && claimed.entry.attempts === 1, JSON.stringify(claimed));
+    // The caller's attempt: to a peer that never answers, so it is still under way when the "crash" comes.
+    const attempt = tcpSend(1000)(claimed.entry);
+    assert.deepEqual(
+      fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as unknown[])[0]),
+      ['e', 'a'],
+      'enqueue and attempt are on disk before the attempt settles',
+    );
+    // What a process killed now leaves: replay into a fresh outbox.
+    fs.copyFileSync(file, `${file}.copy`);
+    const replayed = openOutbox({ path: `${file}.copy` });
+    t.after(() => replayed.journal?.close());
+    assert.deepEqual(replayed.replay?.inDoubt.map((e) => e.id), ['live'], 'queued again, flagged as one that may arrive twice');
+    assert.deepEqual(replayed.outbox.due(Date.now()).map((e) => e.id), ['live'], 'and due for a retry at once');
+
+    assert.deepEqual(run.outbox.due(Date.now()), [], 'the runner does not start an attempt of its own for it');
+    assert.equal(run.claim(message('second', hole)).ok, false, 'a second live send to that peer goes behind it instead');
+    const result = await attempt;
+    assert.ok(!result.ok && result.failure === 'timeout');
+    const retryInMs = run.settle('live', result, true);
+    assert.ok(retryInMs !== undefined && retryInMs >= 60_000, `queued with its back-off: ${retryInMs}`);
+    assert.equal(run.outbox.get('live')?.sending, false);
+    assert.equal(run.outbox.get('live')?.lastFailure, 'timeout');
+    assert.deepEqual(events, [], 'a claimed attempt is the caller\'s to report');
+
+    const port = await closedPort();
+    const peer = await listenOn(t, port);
+    const ok = run.claim(message('ok', port));
+    assert.ok(ok.ok);
+    const sent = await tcpSend()(ok.entry);
+    assert.equal(run.settle('ok', sent, false), 0);
+    assert.equal(run.outbox.get('ok'), undefined, 'sent: it leaves the outbox');
+    await waitUntil(() => peer.received.length === 1, 5000, () => JSON.stringify(texts(peer)), peer.changed);
+
+    const bad = run.claim(message('bad', port));
+    assert.ok(bad.ok);
+    assert.equal(run.settle('bad', { ok: false, failure: 'error', error: 'a failure waiting cannot cure' }, false), 0);
+    assert.equal(run.outbox.get('bad'), undefined, 'dropped, for the caller to report as failed');
+    assert.equal(run.outbox.failuresOf(`127.0.0.1:${port}`), 0, 'without counting against the peer');
+    assert.equal(run.settle('bad', { ok: true }, false), undefined, 'a second settle changes nothing');
+  });
 });
