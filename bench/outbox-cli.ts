@@ -42,7 +42,14 @@ export interface OutboxCliResult {
   readonly wake: { readonly ms: number[]; readonly stepMs: number[] };
   readonly drain: { readonly outbox: number; readonly live: number };
   /** Spawn to `listening`, and to the answer of the first command, ms, medians. */
-  readonly startup: { readonly fullListening: number; readonly fullReady: number; readonly emptyListening: number; readonly emptyReady: number };
+  readonly startup: {
+    readonly fullListening: number;
+    readonly fullReady: number;
+    readonly emptyListening: number;
+    readonly emptyReady: number;
+    /** Spawn to the outbox's "resuming" notice (the replay done), with the full outbox. */
+    readonly fullLoaded: number;
+  };
 }
 
 interface Sink {
@@ -204,17 +211,21 @@ async function drainRound(count: number): Promise<OutboxCliResult['drain']> {
   }
 }
 
-/** Spawn the CLI on `port`; ms to its listening line and to the answer of a first `/peers`. */
-async function startOnce(port: number, dataHome: string): Promise<{ listening: number; ready: number }> {
+/**
+ * Spawn the CLI on `port`; ms to its listening line, to the answer of a first
+ * `/peers`, and (with `loaded`) to the notice that the outbox was replayed.
+ */
+async function startOnce(port: number, dataHome: string, loaded = false): Promise<{ listening: number; ready: number; loaded: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, [CLI, '--json', '--name', 'S', '--ip', '127.0.0.1', '--host', '127.0.0.1', '--port', String(port), '--timeout', '500'], {
     env: { ...process.env, NO_COLOR: '1', XDG_DATA_HOME: dataHome },
     stdio: 'pipe',
   });
   let listening = 0;
+  let ready = 0;
   let seen = '';
   try {
-    const ready = await new Promise<number>((resolve, reject) => {
+    const done = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer from the CLI on ${port} in 30 s: ${seen.slice(0, 300)}`)), 30_000);
       child.stdout.on('data', (chunk: Buffer) => {
         seen += chunk.toString();
@@ -222,13 +233,14 @@ async function startOnce(port: number, dataHome: string): Promise<{ listening: n
           listening = performance.now() - started;
           child.stdin.write('/peers\n');
         }
-        if (seen.includes('"type":"peers"')) {
+        if (!ready && seen.includes('"type":"peers"')) ready = performance.now() - started;
+        if (ready && (!loaded || seen.includes('"message":"The outbox holds'))) {
           clearTimeout(timer);
           resolve(performance.now() - started);
         }
       });
     });
-    return { listening, ready };
+    return { listening, ready, loaded: done };
   } finally {
     child.kill('SIGKILL');
     await once(child, 'exit');
@@ -249,10 +261,10 @@ async function startupRound(options: OutboxCliOptions, dataHome: string): Promis
     now,
   );
   opened.journal.close();
-  const full: { listening: number; ready: number }[] = [];
-  const empty: { listening: number; ready: number }[] = [];
+  const full: { listening: number; ready: number; loaded: number }[] = [];
+  const empty: { listening: number; ready: number; loaded: number }[] = [];
   for (let i = 0; i < options.startupRounds; i += 1) {
-    full.push(await startOnce(port, dataHome));
+    full.push(await startOnce(port, dataHome, true));
     empty.push(await startOnce(emptyPort, dataHome));
   }
   return {
@@ -260,6 +272,7 @@ async function startupRound(options: OutboxCliOptions, dataHome: string): Promis
     fullReady: median(full.map((r) => r.ready)),
     emptyListening: median(empty.map((r) => r.listening)),
     emptyReady: median(empty.map((r) => r.ready)),
+    fullLoaded: median(full.map((r) => r.loaded)),
   };
 }
 
@@ -297,9 +310,9 @@ export function outboxCliRows(r: OutboxCliResult, options: OutboxCliOptions): Ro
       target: '<= 1.5x',
       pass: r.startup.fullReady / r.startup.emptyReady <= 1.5,
       note:
-        `spawn to the answer of a first /peers with ${k(options.startupMessages)} queued for 100 peers; median of ${options.startupRounds}. ` +
-        `Spawn to listening (printed before the replay): ${r.startup.fullListening.toFixed(0)} vs ${r.startup.emptyListening.toFixed(0)} ms, ` +
-        `${(r.startup.fullListening / r.startup.emptyListening).toFixed(2)}x`,
+        `spawn to the answer of a first /peers with ${k(options.startupMessages)} queued for 100 peers (the outbox loads in slices meanwhile); median of ${options.startupRounds}. ` +
+        `Spawn to listening: ${r.startup.fullListening.toFixed(0)} vs ${r.startup.emptyListening.toFixed(0)} ms, ` +
+        `${(r.startup.fullListening / r.startup.emptyListening).toFixed(2)}x; to the outbox loaded (its "resuming" notice): ${r.startup.fullLoaded.toFixed(0)} ms`,
     },
     {
       figure: '6b. /all through the CLI',

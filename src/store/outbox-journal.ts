@@ -31,6 +31,9 @@ import path from 'node:path';
 import { Outbox, type OutboxEntry, type OutboxOp, type OutboxOptions } from '../core/outbox.js';
 import { decodeOutboxLine, encodeOutboxOp } from './outbox-codec.js';
 
+/** Lines replayed between two looks at the clock in `openInSlices` (about 2 ms here). */
+const REPLAY_STEP_LINES = 1024;
+
 /** Compact when the journal is this many times the live state's size (default 4). */
 export const DEFAULT_COMPACT_FACTOR = 4;
 /** …and at least this big (default 64 KiB), so a small journal is left alone. */
@@ -169,6 +172,40 @@ export class OutboxJournal {
    * typed failure (the outbox may then hold part of the file: drop it).
    */
   static open(file: string, outbox: Outbox, options: OutboxJournalOptions = {}): OpenJournalResult {
+    const opening = OutboxJournal.#opening(file, outbox, options);
+    if ('failed' in opening) return opening.failed;
+    for (;;) {
+      const step = opening.next();
+      if (step !== undefined) return step;
+    }
+  }
+
+  /**
+   * `open`, with the replay cut into slices of about `sliceMs` (default 8)
+   * between which the event loop runs: a long outbox loads while the chat
+   * already answers. The outbox must not be used before this resolves.
+   */
+  static async openInSlices(file: string, outbox: Outbox, options: OutboxJournalOptions & { readonly sliceMs?: number } = {}): Promise<OpenJournalResult> {
+    const opening = OutboxJournal.#opening(file, outbox, options);
+    if ('failed' in opening) return opening.failed;
+    const sliceMs = Math.max(1, options.sliceMs ?? 8);
+    let sliceStarted = performance.now();
+    for (;;) {
+      const step = opening.next();
+      if (step !== undefined) return step;
+      if (performance.now() - sliceStarted >= sliceMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStarted = performance.now();
+      }
+    }
+  }
+
+  /**
+   * Everything up to the replay (folder, descriptor, mode), then a stepper:
+   * each `next()` replays a few thousand lines and returns undefined, until
+   * it returns the result.
+   */
+  static #opening(file: string, outbox: Outbox, options: OutboxJournalOptions): { failed: OpenJournalResult } | { next: () => OpenJournalResult | undefined } {
     if (outbox.size > 0) throw new Error('OutboxJournal.open needs an empty outbox to replay into');
     const fail = (error: unknown, doing: string): OpenJournalResult => {
       const code = codeOf(error);
@@ -183,36 +220,48 @@ export class OutboxJournal {
       // Only a folder we create is made private; an existing one is the user's.
       if (!fs.existsSync(folder)) fs.mkdirSync(folder, { mode: 0o700 });
     } catch (error) {
-      return fail(error, 'create the folder of the');
+      return { failed: fail(error, 'create the folder of the') };
     }
     let fd: number;
     try {
       fd = fs.openSync(file, 'a', 0o600);
     } catch (error) {
-      return fail(error, 'open the');
+      return { failed: fail(error, 'open the') };
     }
-    let replay: ReplayReport;
     let journal: OutboxJournal;
+    let replaying: Generator<void, ReplayReport>;
     try {
       const stat = fs.fstatSync(fd);
       if (!stat.isFile()) {
         fs.closeSync(fd);
-        return fail({ code: 'not a regular file' }, 'use the');
+        return { failed: fail({ code: 'not a regular file' }, 'use the') };
       }
       // Our own file, holding private messages: tighten a looser mode.
       if ((stat.mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600);
       journal = new OutboxJournal(file, fd, stat.size, outbox, options);
-      replay = journal.#replay();
-      if (replay.tornBytes > 0) fs.ftruncateSync(fd, replay.bytes);
-      fs.rmSync(`${file}.tmp`, { force: true });
+      replaying = journal.#replay();
     } catch (error) {
       fs.closeSync(fd);
-      return fail(error, 'read the');
+      return { failed: fail(error, 'read the') };
     }
-    journal.#bytes = replay.bytes;
-    outbox.onOps = (ops) => journal.#append(ops);
-    journal.#maybeCompact();
-    return { ok: true, journal, replay };
+    const next = (): OpenJournalResult | undefined => {
+      let replay: ReplayReport;
+      try {
+        const step = replaying.next();
+        if (!step.done) return undefined;
+        replay = step.value;
+        if (replay.tornBytes > 0) fs.ftruncateSync(fd, replay.bytes);
+        fs.rmSync(`${file}.tmp`, { force: true });
+      } catch (error) {
+        fs.closeSync(fd);
+        return fail(error, 'read the');
+      }
+      journal.#bytes = replay.bytes;
+      outbox.onOps = (ops) => journal.#append(ops);
+      journal.#maybeCompact();
+      return { ok: true, journal, replay };
+    };
+    return { next };
   }
 
   /** The journal's size in bytes. */
@@ -320,7 +369,7 @@ export class OutboxJournal {
    * was cut short by a crash: its write never returned, so the operation
    * never happened. It is dropped (and truncated by the caller).
    */
-  #replay(): ReplayReport {
+  *#replay(): Generator<void, ReplayReport> {
     const fd = fs.openSync(this.path, 'r');
     let ops = 0;
     let skipped = 0;
@@ -354,6 +403,8 @@ export class OutboxJournal {
           } else {
             skipped += 1;
           }
+          // A slice for openInSlices: a few milliseconds of lines.
+          if ((ops + skipped) % REPLAY_STEP_LINES === 0) yield;
         }
       }
     } finally {
@@ -476,12 +527,22 @@ export interface OpenedOutbox {
 export function openOutbox(options: OpenOutboxOptions): OpenedOutbox {
   const outbox = new Outbox(options);
   if (options.path === null) return { outbox };
-  const opened = OutboxJournal.open(options.path, outbox, options);
-  if (!opened.ok) {
+  return opened(OutboxJournal.open(options.path, outbox, options), outbox, options);
+}
+
+/** `openOutbox`, replaying in slices while the event loop runs (see `OutboxJournal.openInSlices`). */
+export async function openOutboxInSlices(options: OpenOutboxOptions & { readonly sliceMs?: number }): Promise<OpenedOutbox> {
+  const outbox = new Outbox(options);
+  if (options.path === null) return { outbox };
+  return opened(await OutboxJournal.openInSlices(options.path, outbox, options), outbox, options);
+}
+
+function opened(result: OpenJournalResult, outbox: Outbox, options: OpenOutboxOptions): OpenedOutbox {
+  if (!result.ok) {
     // A fresh one: a read that failed half-way may have replayed part of the file.
-    return { outbox: new Outbox(options), warning: `${opened.error.message}; queued messages will not survive a restart` };
+    return { outbox: new Outbox(options), warning: `${result.error.message}; queued messages will not survive a restart` };
   }
-  const { journal, replay } = opened;
+  const { journal, replay } = result;
   if (options.onError) journal.onError = options.onError;
   const warning =
     replay.skipped > 0

@@ -14,6 +14,7 @@ describe('benchmark smoke run: outbox through the CLI', () => {
     assert.equal(r.wake.ms.length, 1);
     assert.ok(r.drain.outbox > 0 && r.drain.live > 0, JSON.stringify(r.drain));
     assert.ok(r.startup.fullReady > 0 && r.startup.emptyReady > 0, JSON.stringify(r.startup));
+    assert.ok(r.startup.fullLoaded >= r.startup.fullReady, JSON.stringify(r.startup));
     assert.equal(outboxCliRows(r, options).length, 4);
   });
 });

@@ -29,10 +29,10 @@ describe('benchmark smoke run: outbox', () => {
       assert.ok((r.rss.peak ?? 0) >= (r.rss.full ?? Infinity), 'the peak is at least the settled figure');
     }
     const rows = outboxRows(r, options);
-    assert.equal(rows.length, 5);
+    assert.equal(rows.length, 4);
     for (const row of rows) positive(row.p2pchat, row.figure);
     const table = renderTable(rows);
-    for (const figure of ['6. outbox resident set', '6. outbox start-up', '6. outbox start-up after churn', '6. outbox returning peer', '6. outbox drain']) {
+    for (const figure of ['6. outbox resident set', '6. outbox start-up after churn', '6. outbox returning peer', '6. outbox drain']) {
       assert.ok(table.includes(figure), `table shows ${figure}`);
     }
   });

@@ -25,11 +25,17 @@ import type { OutboxEntry, OutboxMessage } from '../../core/outbox.js';
 import { OutboxRunner } from '../../core/outbox-runner.js';
 import { classify, trimWhitespace } from '../../protocol/line.js';
 import type { Command } from '../../protocol/commands.js';
-import { defaultOutboxPath, openOutbox, type OutboxJournal } from '../../store/outbox-journal.js';
+import { defaultOutboxPath, openOutboxInSlices, type OutboxJournal } from '../../store/outbox-journal.js';
 import type { StoredMessage } from '../../store/store.js';
 import type { PeerId, SendFailure } from '../../transport/transport.js';
 import type { Feature, FeatureContext } from '../feature.js';
 import { resolveTarget } from '../run-command.js';
+
+/** The commands the outbox answers (each waits for the outbox to be loaded). */
+const HANDLED: ReadonlySet<Command['type']> = new Set<Command['type']>(['send', 'all', 'outbox', 'cancel']);
+
+/** Peers whose sign of life is kept while the outbox loads. */
+const MAX_WAKES_WHILE_LOADING = 10_000;
 
 /** Failures that mean the peer is away, so trying later can work. */
 const AWAY: ReadonlySet<string> = new Set<SendFailure>(['refused', 'timeout', 'unreachable', 'reset']);
@@ -47,6 +53,8 @@ export class OutboxFeature implements Feature {
   readonly #env: NodeJS.ProcessEnv;
   #runner: OutboxRunner | undefined;
   #journal: OutboxJournal | undefined;
+  #loading: Promise<void> | undefined;
+  readonly #woken = new Set<PeerId>();
 
   constructor(options: Options, feature: OutboxFeatureOptions = {}) {
     this.#options = options;
@@ -66,14 +74,38 @@ export class OutboxFeature implements Feature {
    * message became due. Harmless for a peer with nothing queued.
    */
   wake(peer: PeerId): boolean {
-    return this.#runner?.wake(peer) ?? false;
+    if (this.#runner) return this.#runner.wake(peer);
+    // Still loading: remembered (bounded), and applied once the outbox is replayed.
+    if (this.#loading && this.#woken.size < MAX_WAKES_WHILE_LOADING) this.#woken.add(peer);
+    return false;
   }
 
+  /**
+   * Replay the journal in slices while the chat already runs: a long outbox
+   * (100,000 messages take a few hundred ms) does not hold up start-up. Every
+   * outbox command, and quit, waits for it; signs of life in the meantime
+   * are kept and applied after.
+   */
   start(context: FeatureContext): void {
+    const { node } = context;
+    node.on('message', (message) => this.wake(message.from));
+    // A LAN announcement or a room join is a sign of life too (node.remember).
+    node.on('alive', (peer) => this.wake(peer));
+    this.#loading = this.#load(context).catch((error: unknown) => {
+      context.view.warning(`the outbox could not start: ${error instanceof Error ? error.message : String(error)}; sends are not queued`);
+    });
+  }
+
+  /** Resolves once the outbox is loaded (or failed to): what commands and quit wait for. */
+  get loaded(): Promise<void> {
+    return this.#loading ?? Promise.resolve();
+  }
+
+  async #load(context: FeatureContext): Promise<void> {
     const { node, view, stores } = context;
     const file = this.#path === undefined ? defaultOutboxPath(node.port, this.#env, os.homedir()) : this.#path;
     let writeWarned = false;
-    const opened = openOutbox({
+    const opened = await openOutboxInSlices({
       path: file,
       ttlMs: this.#options.outboxTtl,
       onError: (error) => {
@@ -115,9 +147,6 @@ export class OutboxFeature implements Feature {
       void stores.updateStatus(event.id, 'gave-up', event.error);
       view.gaveUp(event);
     });
-    node.on('message', (message) => runner.wake(message.from));
-    // A LAN announcement or a room join is a sign of life too (node.remember).
-    node.on('alive', (peer) => runner.wake(peer));
     this.#runner = runner;
     const inDoubt = opened.replay?.inDoubt.length ?? 0;
     if (inDoubt > 0) {
@@ -125,11 +154,15 @@ export class OutboxFeature implements Feature {
     }
     if (opened.outbox.size > 0) view.notice(`The outbox holds ${opened.outbox.size} message${opened.outbox.size === 1 ? '' : 's'} from an earlier run; resuming.`);
     runner.start();
+    for (const peer of this.#woken) runner.wake(peer);
+    this.#woken.clear();
   }
 
   readonly #lastOutcome = new Map<string, SendOutcome>();
 
   async command(command: Command, context: FeatureContext): Promise<boolean> {
+    if (!HANDLED.has(command.type)) return false;
+    await this.loaded;
     const runner = this.#runner;
     if (!runner) return false;
     switch (command.type) {
@@ -165,6 +198,7 @@ export class OutboxFeature implements Feature {
 
   /** Stop starting attempts; the ones in flight settle and are recorded before the exit fan-out. */
   async beforeQuit(): Promise<void> {
+    await this.loaded;
     await this.#runner?.close();
   }
 

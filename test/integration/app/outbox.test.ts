@@ -10,6 +10,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { Outbox } from '../../../src/core/outbox.js';
+import { OutboxJournal, defaultOutboxPath } from '../../../src/store/outbox-journal.js';
 import { startHeadlessPeer, type HeadlessPeer, type JsonEvent } from '../../helpers/headless-peer.js';
 import { listenAgain } from '../../helpers/listen-again.js';
 import { closedPort } from '../../helpers/net.js';
@@ -102,6 +104,33 @@ describe('the outbox, through the CLI', () => {
     assert.equal(sent.text, 'written before the crash');
     again.command('/outbox');
     assert.deepEqual((await again.waitFor((e) => e.type === 'outbox')).messages, []);
+  });
+
+  it('a long outbox loads after start-up: /peers answers first, and a send made meanwhile still goes behind what waits', async () => {
+    const port = await closedPort();
+    const away = await closedPort();
+    const seeded = new Outbox();
+    const opened = OutboxJournal.open(defaultOutboxPath(port, { XDG_DATA_HOME: dataHome }, os.homedir()), seeded, { sync: 'none' });
+    assert.ok(opened.ok);
+    const count = 50_000;
+    seeded.enqueueMany(
+      Array.from({ length: count }, (_, i) => ({ id: `old${i}`, to: `127.0.0.1:${away}`, kind: 'chat' as const, text: `old ${i}`, line: `127.0.0.1:${port} Alice old ${i}` })),
+      Date.now(),
+    );
+    opened.journal.close();
+    const alice = await peer('Alice', ['--port', String(port), '--timeout', '2000']);
+    alice.command('/peers');
+    alice.command(`/send 127.0.0.1:${away} new one`);
+    alice.command('/outbox');
+    const list = await alice.waitFor((e) => e.type === 'outbox', 20_000);
+    const kinds = alice.events.map((e) => e.type);
+    const notice = alice.events.findIndex((e) => e.type === 'notice' && /^The outbox holds 50000 messages/.test(String(e.message)));
+    assert.ok(kinds.indexOf('peers') >= 0 && kinds.indexOf('peers') < notice, `the chat answered before the outbox was loaded: ${JSON.stringify(kinds.slice(0, 6))}`);
+    const queued = await alice.waitFor((e) => e.type === 'queued' && e.text === 'new one');
+    assert.equal(queued.error, `behind ${count} earlier messages`);
+    const texts = (list.messages as { text: string }[]).map((m) => m.text);
+    assert.equal(texts.length, count + 1);
+    assert.deepEqual([texts[0], texts.at(-1)], ['old 0', 'new one']);
   });
 
   it('keeps the order across a queue of 20 messages; /outbox lists them in order', async () => {

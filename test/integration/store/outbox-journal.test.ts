@@ -110,6 +110,43 @@ describe('OutboxJournal', () => {
     third.journal.close();
   });
 
+  it('openInSlices replays a long journal to the same state while the event loop keeps running, torn tail included', async (t) => {
+    const file = path.join(tempDir(t), 'o.jsonl');
+    const first = open(file, { sync: 'none' });
+    first.outbox.enqueueMany(Array.from({ length: 30_000 }, (_, i) => message(`m${i}`, `127.0.0.1:${6000 + (i % 7)}`)), 1);
+    first.outbox.markSending('m0');
+    first.outbox.markFailed('m0', 'connection refused', 50, 'refused');
+    first.journal.close();
+    fs.appendFileSync(file, '["e","torn');
+    const expected = fs.readFileSync(file, 'utf8');
+
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns += 1;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const outbox = new Outbox({ schedule: new RetrySchedule({ random: () => 0 }) });
+    const opened = await OutboxJournal.openInSlices(file, outbox, { sliceMs: 2 });
+    ticking = false;
+    assert.ok(opened.ok);
+    t.after(() => opened.journal.close());
+    assert.ok(turns >= 3, `the event loop ran ${turns} times during the replay`);
+    assert.equal(opened.replay.tornBytes, Buffer.byteLength('["e","torn'));
+    assert.equal(fs.statSync(file).size, Buffer.byteLength(expected) - opened.replay.tornBytes, 'the torn tail is cut off');
+
+    const sync = open(`${file}.sync`);
+    sync.journal.close();
+    fs.writeFileSync(`${file}.sync`, expected);
+    const again = open(`${file}.sync`);
+    t.after(() => again.journal.close());
+    assert.deepEqual(outbox.list(), again.outbox.list(), 'the same entries, in the same order and state, as open()');
+    assert.equal(outbox.failuresOf('127.0.0.1:6000'), 1);
+    outbox.enqueue(message('after'), 2);
+    assert.equal(JSON.parse(lines(file).at(-1) as string)[1], 'after', 'and it journals from then on');
+  });
+
   it('skips a corrupt line in the middle with one warning and keeps the rest', (t) => {
     const file = path.join(tempDir(t), 'o.jsonl');
     const first = open(file);
