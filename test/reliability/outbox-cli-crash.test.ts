@@ -5,8 +5,11 @@
  * killed at random moments while they wait and are retried; then the peers
  * listen, tell her they are back (a chat: a sign of life), and she drains,
  * still being killed, 20 kills in all. In the end every message has arrived,
- * in order per peer; a duplicate is only the message in flight at a kill, at
- * most one per peer per kill. Counted and reported.
+ * in order per peer. Every arrival is tagged with the Alice process (its
+ * generation) that was running, or was the last one killed, when it came: a
+ * duplicate must follow a kill of the generation that sent the first copy,
+ * at most one per peer per kill, and never of a message that generation had
+ * reported `sent` (recorded, so it must not go again). Counted and reported.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -31,9 +34,13 @@ after(async () => {
   fs.rmSync(dataHome, { recursive: true, force: true });
 });
 
+/** Every Alice started, in order: `generations[g]`; an arrival is tagged with the newest one. */
+const generations: HeadlessPeer[] = [];
+
 async function alice(port: number): Promise<HeadlessPeer> {
   const p = await startHeadlessPeer({ name: 'Alice', args: ['--port', String(port), '--timeout', '1000'], env: { XDG_DATA_HOME: dataHome }, startTimeoutMs: 20_000 });
   cleanup.push(() => p.stop());
+  generations.push(p);
   return p;
 }
 
@@ -45,9 +52,15 @@ async function kill(p: HeadlessPeer): Promise<void> {
 /** Called at each arrival at a peer: a kill from here falls right between a send and its record. */
 let onArrival: (() => void) | undefined;
 
+interface Arrival {
+  readonly text: string;
+  /** The Alice running when it arrived, or the last one killed (index into `generations`). */
+  readonly generation: number;
+}
+
 /** The peers, once they come back: every connection's text, in arrival order, per port. */
-async function listen(ports: readonly number[]): Promise<Map<number, string[]>> {
-  const received = new Map<number, string[]>(ports.map((p) => [p, []]));
+async function listen(ports: readonly number[]): Promise<Map<number, Arrival[]>> {
+  const received = new Map<number, Arrival[]>(ports.map((p) => [p, []]));
   for (const port of ports) {
     const sockets = new Set<net.Socket>();
     const server = net.createServer((socket) => {
@@ -58,7 +71,7 @@ async function listen(ports: readonly number[]): Promise<Map<number, string[]>> 
       socket.on('end', () => {
         // Alice's goodbye at the last quit is not one of the messages.
         const text = Buffer.concat(chunks).toString('utf8');
-        if (chunks.length > 0 && !text.endsWith(' exit')) received.get(port)?.push(text);
+        if (chunks.length > 0 && !text.endsWith(' exit')) received.get(port)?.push({ text, generation: generations.length - 1 });
         onArrival?.();
         socket.destroy();
       });
@@ -105,7 +118,7 @@ test('outbox through the CLI: 20 SIGKILLs while 100 messages to 10 peers wait an
   const signOfLife = async (only?: number): Promise<void> => {
     for (const port of only === undefined ? ports : [only]) await rawSend(alicePort, `127.0.0.1:${port} P${port} back`);
   };
-  const complete = (): boolean => ports.every((port, index) => new Set((received.get(port) ?? []).map(idOf)).size === expectedFor(index).length);
+  const complete = (): boolean => ports.every((port, index) => new Set((received.get(port) ?? []).map((a) => idOf(a.text))).size === expectedFor(index).length);
   const arrivals = (): number => [...received.values()].reduce((n, list) => n + list.length, 0);
   while (kills < KILLS && !complete()) {
     const a = await alice(alicePort);
@@ -134,15 +147,31 @@ test('outbox through the CLI: 20 SIGKILLs while 100 messages to 10 peers wait an
 
   let extraCopies = 0;
   const duplicates: string[] = [];
+  const lastGeneration = generations.length - 1;
   for (const [index, port] of ports.entries()) {
-    const got = (received.get(port) ?? []).map(idOf);
+    const arrivals = received.get(port) ?? [];
+    const got = arrivals.map((a) => idOf(a.text));
     // A duplicate is the same message again right away: the in-doubt head resent first.
     const collapsed = got.filter((id, i) => i === 0 || got[i - 1] !== id);
     assert.deepEqual(collapsed, expectedFor(index), `peer ${port} got ${JSON.stringify(got)}`);
+    const perCrash = new Map<number, number>();
+    for (let i = 1; i < arrivals.length; i += 1) {
+      const first = arrivals[i - 1] as Arrival;
+      const again = arrivals[i] as Arrival;
+      if (idOf(first.text) !== idOf(again.text)) continue;
+      // The first copy's sender was killed (it is not the last, quit Alice), before it could record the send...
+      assert.ok(first.generation < lastGeneration, `peer ${port}: ${idOf(first.text)} twice from the Alice that quit cleanly`);
+      assert.ok(again.generation > first.generation, `peer ${port}: ${idOf(first.text)} twice from one Alice (generation ${first.generation})`);
+      const sender = generations[first.generation] as HeadlessPeer;
+      const recorded = sender.events.some((e) => e.type === 'sent' && e.to === `127.0.0.1:${port}` && e.text === first.text.replace(/^\S+ \S+ /, ''));
+      assert.ok(!recorded, `peer ${port}: ${idOf(first.text)} was reported sent (recorded) by generation ${first.generation}, and went again`);
+      perCrash.set(first.generation, (perCrash.get(first.generation) ?? 0) + 1);
+    }
+    // ...and each crash leaves at most one message in doubt per peer.
+    for (const [generation, n] of perCrash) assert.ok(n <= 1, `peer ${port}: ${n} duplicates from the kill of generation ${generation}`);
     const extra = got.length - collapsed.length;
     extraCopies += extra;
-    if (extra > 0) duplicates.push(`${port}:${extra}`);
-    assert.ok(extra <= kills, `peer ${port} got ${extra} duplicates in ${kills} kills`);
+    if (extra > 0) duplicates.push(`${port}:${extra} (after kills ${[...perCrash.keys()].join(', ')})`);
   }
   assert.equal(kills, KILLS, 'every kill landed before the drain finished');
   report(
