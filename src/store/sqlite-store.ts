@@ -1,7 +1,8 @@
 /**
  * The history database: one SQLite file per listening port, in WAL mode, with
  * an FTS5 word index. Writes are batched (one transaction per event-loop
- * turn) and each append resolves once its batch has committed.
+ * turn, held open up to 5 ms while a burst keeps writing: write-batcher.ts)
+ * and each append resolves once its batch has committed.
  *
  * Locking: `locking_mode=EXCLUSIVE` holds SQLite's own POSIX lock on the file
  * for as long as the store is open. A second p2pchat opening the same file
@@ -62,6 +63,8 @@ export interface SqliteStoreOptions {
   readonly checkpoint?: Partial<CheckpointPolicy>;
   /** Tests: when a batch is committed. Default setImmediate (one transaction per event-loop turn). */
   readonly schedule?: (flush: () => void) => void;
+  /** How long a batch may be held open while writes keep coming (ms). Default 5; 0: one per turn. */
+  readonly maxDelayMs?: number;
 }
 
 type WriteOp =
@@ -258,6 +261,7 @@ export class SqliteStore implements MessageStore {
       },
       onFailure: (error) => this.#report(error),
       ...(options.schedule ? { schedule: options.schedule } : {}),
+      ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
       ...(options.maxUnsaved === undefined ? {} : { maxUnsaved: options.maxUnsaved }),
       ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
     });

@@ -4,14 +4,16 @@
  * commit is the cost (every page it touched appended to the WAL and, with
  * synchronous=FULL, an fsync), so a batch of 50 pays for one, not 50.
  *
- * A burst seldom brings two messages in one turn (each connection's end is
- * its own I/O event), so under load the batch is held open while writes keep
- * coming: when the turn that was to commit finds that more writes arrived
- * since the callback that opened the batch, it waits one more turn, up to `maxDelayMs` after
- * the batch's first write. A lone write, or the last of a burst, is
- * committed at the first turn with nothing new, as before; the most a write
- * waits for its commit is `maxDelayMs` plus one turn. Each write's promise
- * resolves once its batch has committed: stored before shown.
+ * Under a burst each turn brings only a message or two (each connection's
+ * end is its own I/O event), so one transaction per turn was one per
+ * message. So the batch is held open while writes keep coming: when the
+ * turn that was to commit finds writes from other callbacks than the one
+ * that opened the batch, it waits one more turn, and again while each turn
+ * brings more, up to `maxDelayMs` after the batch's first write. A lone
+ * write, or the last of a burst, is committed at the first turn that brought
+ * nothing new; the most a write waits for its commit is `maxDelayMs` plus
+ * one turn. Each write's promise resolves once its batch has committed:
+ * stored before shown.
  *
  * When a commit fails (disk full, I/O error) the batcher reports it once,
  * resolves the waiting writes anyway (the chat goes on) and keeps their ops,

@@ -185,6 +185,38 @@ describe('SqliteStore', () => {
     assert.ok(fs.statSync(`${store.path}-wal`).size > 0, 'the commit is in the WAL file');
   });
 
+  it('a burst whose turns keep bringing appends is committed in a few transactions, each append resolving after its own', async (t) => {
+    const folder = tempFolder();
+    t.after(folder.remove);
+    const burst = async (store: SqliteStore): Promise<{ batches: number; late: number }> => {
+      const before = store.batches;
+      const appends: Promise<void>[] = [];
+      let late = 0;
+      const append = (i: number): void => {
+        const at = store.batches;
+        appends.push(store.append(record(i)).then(() => void (store.batches === at && (late += 1))));
+      };
+      // 100 turns, each with two appends from callbacks of their own, as connections ending in one poll bring them.
+      for (let i = 0; i < 200; i += 2) {
+        setImmediate(() => append(i));
+        setImmediate(() => append(i + 1));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await Promise.all(appends);
+      return { batches: store.batches - before, late };
+    };
+    const grouped = SqliteStore.open(path.join(folder.dir, 'grouped.db'));
+    t.after(() => grouped.close());
+    const perTurn = SqliteStore.open(path.join(folder.dir, 'per-turn.db'), { maxDelayMs: 0 });
+    t.after(() => perTurn.close());
+    const held = await burst(grouped);
+    const each = await burst(perTurn);
+    assert.equal(held.late, 0, 'no append resolved before a commit');
+    assert.ok(each.batches >= 90, `without holding, about one transaction per turn: ${each.batches}`);
+    assert.ok(held.batches * 5 <= each.batches, `held open: ${held.batches} transactions against ${each.batches}`);
+    assert.equal(grouped.query({ limit: 500 }).length, 200);
+  });
+
   it('batches by event-loop turn with the default scheduler', async (t) => {
     const store = fresh(t).open();
     const before = store.batches;
