@@ -202,7 +202,7 @@ export class OutboxJournal {
 
   /**
    * Everything up to the replay (folder, descriptor, mode), then a stepper:
-   * each `next()` replays a few thousand lines and returns undefined, until
+   * each `next()` replays about a thousand lines and returns undefined, until
    * it returns the result.
    */
   static #opening(file: string, outbox: Outbox, options: OutboxJournalOptions): { failed: OpenJournalResult } | { next: () => OpenJournalResult | undefined } {
