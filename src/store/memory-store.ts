@@ -36,6 +36,8 @@ export class MemoryStore implements MessageStore {
   onError: (error: Error) => void = () => undefined;
   readonly #maxMessages: number;
   readonly #maxPeers: number;
+  /** Peers held past maxPeers before a prune (an eighth, at least 16); pruned before any look at the list. */
+  readonly #peerSlack: number;
   // A Map keeps insertion order, and re-setting a key keeps its place: a
   // status update does not move a message, exactly as in the SQLite store.
   readonly #messages = new Map<string, StoredMessage>();
@@ -45,6 +47,7 @@ export class MemoryStore implements MessageStore {
     this.label = options.label ?? 'history in memory';
     this.#maxMessages = Math.max(1, options.maxMessages ?? 10_000);
     this.#maxPeers = Math.max(1, options.maxPeers ?? 1000);
+    this.#peerSlack = Math.max(16, Math.floor(this.#maxPeers / 8));
   }
 
   /** Records held now. */
@@ -101,21 +104,27 @@ export class MemoryStore implements MessageStore {
 
   knownPeers(limit: number = DEFAULT_PEERS): KnownPeer[] {
     const n = normalizeLimit(limit, DEFAULT_PEERS);
+    if (this.#peers.size > this.#maxPeers) this.#prunePeers();
     return [...this.#peers.values()].sort((a, b) => b.lastSeen - a.lastSeen).slice(0, n);
   }
 
   rememberPeer(peer: KnownPeer): void {
     if (this.#refused(peerProblem(peer))) return;
     this.#peers.set(peer.id, mergePeer(this.#peers.get(peer.id), peer));
-    if (this.#peers.size > this.#maxPeers) {
-      // Rare (a full list), so a linear look for the stalest is fine.
-      let stalest: KnownPeer | undefined;
-      for (const p of this.#peers.values()) if (!stalest || p.lastSeen < stalest.lastSeen) stalest = p;
-      if (stalest) this.#peers.delete(stalest.id);
-    }
+    // Pruned in batches: a look for the stalest at every new peer cost a scan
+    // of the whole list per message once it was full (a flood of senders).
+    if (this.#peers.size > this.#maxPeers + this.#peerSlack) this.#prunePeers();
+  }
+
+  /** Keep the `maxPeers` most recently seen. */
+  #prunePeers(): void {
+    const stalest = [...this.#peers.values()].sort((a, b) => a.lastSeen - b.lastSeen);
+    for (const p of stalest.slice(0, this.#peers.size - this.#maxPeers)) this.#peers.delete(p.id);
   }
 
   forgetPeer(id: PeerId): void {
+    // The peers past the bound go first, as they would have: forgetting one must not bring a stale one back.
+    if (this.#peers.size > this.#maxPeers) this.#prunePeers();
     this.#peers.delete(id);
   }
 

@@ -77,6 +77,16 @@ describe('MemoryStore', () => {
     assert.deepEqual(ids(store.query({ peer: 'a' })), ['m1'], 'its messages stay');
   });
 
+  it('a flood of new peers keeps the most recently seen maxPeers, whatever order they came in', () => {
+    const store = new MemoryStore({ maxPeers: 100 });
+    // Times out of order, as peers learnt from an earlier run and new ones mix.
+    const seen = Array.from({ length: 5000 }, (_, i) => ((i * 7919) % 5000) + 1);
+    for (const [i, lastSeen] of seen.entries()) store.rememberPeer({ id: `p${i}`, name: null, verified: false, lastSeen });
+    const kept = store.knownPeers(10_000);
+    assert.equal(kept.length, 100);
+    assert.deepEqual(kept.map((p) => p.lastSeen), Array.from({ length: 100 }, (_, i) => 5000 - i));
+  });
+
   it('recentOutgoingTexts: own chat lines only, newest last, repeats in a row once', async () => {
     const store = new MemoryStore();
     const out = (i: number, text: string, kind: StoredMessage['kind'] = 'chat') => store.append(record(i, { direction: 'out', status: 'sent', text, kind }));
