@@ -63,8 +63,8 @@ export function syntheticMessage(i: number, random: () => number): StoredMessage
 /**
  * Write `count` messages into a new store at `file` and the same records as
  * JSONL at `jsonl`, fast: one transaction, no journal, and the word index
- * built once at the end (SQLite's 'rebuild') instead of by the per-row trigger.
- * The file is then exactly what the store's own appends would have made.
+ * built once at the end (SQLite's 'rebuild') instead of batch by batch.
+ * The file is then what the store's own appends and indexing would have made.
  */
 export function generateHistory(file: string, jsonl: string, count: number, seed = 12345): void {
   SqliteStore.open(file).close();
@@ -74,7 +74,6 @@ export function generateHistory(file: string, jsonl: string, count: number, seed
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.pragma('cache_size = -262144');
-    const trigger = db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'messages_fts_insert'").get() as { sql: string };
     const insert = db.prepare(
       `INSERT INTO messages (id, at, direction, peer, name, kind, text, status, remote, verified, line, error)
        VALUES (@id, @at, @direction, @peer, @name, @kind, @text, @status, @remote, @verified, @line, NULL)`,
@@ -82,7 +81,6 @@ export function generateHistory(file: string, jsonl: string, count: number, seed
     const random = seeded(seed);
     let chunk = '';
     db.transaction(() => {
-      db.exec('DROP TRIGGER messages_fts_insert');
       for (let i = 0; i < count; i += 1) {
         const r = syntheticMessage(i, random);
         insert.run({ ...r, remote: r.remote ?? null, verified: r.verified === undefined ? null : r.verified ? 1 : 0, line: r.line ?? null });
@@ -93,7 +91,7 @@ export function generateHistory(file: string, jsonl: string, count: number, seed
         }
       }
       db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
-      db.exec(trigger.sql);
+      db.exec('UPDATE fts_state SET indexed = (SELECT coalesce(max(seq), 0) FROM messages)');
     })();
     fs.writeSync(out, chunk);
     db.pragma('journal_mode = WAL');

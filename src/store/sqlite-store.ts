@@ -46,6 +46,9 @@ import {
 } from './store-rules.js';
 import { WriteBatcher } from './write-batcher.js';
 
+/** Rows committed but not yet in the word index before they are added at once (see schema v3). */
+const INDEX_BATCH_ROWS = 1024;
+
 export interface SqliteStoreOptions {
   /** How long opening waits for another process's lock before STORE_LOCKED (ms). Default 200. */
   readonly lockTimeoutMs?: number;
@@ -191,12 +194,18 @@ export class SqliteStore implements MessageStore {
   readonly #maxPeers: number;
   readonly #sql: ReturnType<typeof prepare>;
   readonly #checkpoint: CheckpointPolicy;
+  readonly #indexRows: Database.Transaction<() => number>;
   #lastCommit = 0;
   #checkpointTimer: NodeJS.Timeout | undefined;
   #checkpointSoon = false;
   #checkpointFailing = false;
   #readFailing = false;
   #closed = false;
+  /** The last `seq` in the word index (fts_state), and the newest row committed. */
+  #indexed: number;
+  #newest: number;
+  #indexSoon = false;
+  #indexFailing = false;
 
   /**
    * Open (creating it, and its folder, if missing) and lock the history at `file`.
@@ -252,6 +261,16 @@ export class SqliteStore implements MessageStore {
     this.migration = migration;
     this.#maxPeers = Math.max(1, options.maxPeers ?? 10_000);
     this.#sql = prepare(db);
+    this.#indexed = (this.#sql.indexed.get() as { n: number }).n;
+    this.#newest = (this.#sql.newest.get() as { n: number }).n;
+    this.#indexRows = db.transaction(() => {
+      const newest = (this.#sql.newest.get() as { n: number }).n;
+      if (newest > this.#indexed) {
+        this.#sql.indexFrom.run(this.#indexed);
+        this.#sql.setIndexed.run(newest);
+      }
+      return newest;
+    });
     const commit = db.transaction((ops: readonly WriteOp[]) => this.#apply(ops));
     this.#checkpoint = { ...DEFAULT_CHECKPOINT, ...options.checkpoint };
     this.#batcher = new WriteBatcher<WriteOp>({
@@ -311,6 +330,8 @@ export class SqliteStore implements MessageStore {
     const peer = typeof query.peer === 'string' ? query.peer : undefined;
     const rows = this.#read(() => {
       if (match !== undefined) {
+        // The rows not yet in the word index go in first: a search sees every committed message.
+        this.#index();
         return (peer === undefined ? this.#sql.search.all(match, limit) : this.#sql.searchPeer.all(match, peer, limit)) as MessageRow[];
       }
       return (peer === undefined ? this.#sql.last.all(limit) : this.#sql.lastPeer.all(peer, limit)) as MessageRow[];
@@ -348,6 +369,7 @@ export class SqliteStore implements MessageStore {
     this.#closed = true;
     clearTimeout(this.#checkpointTimer);
     this.#batcher.flush(true);
+    this.#index();
     try {
       // The last connection's close checkpoints and removes the WAL file.
       this.#db.close();
@@ -387,7 +409,7 @@ export class SqliteStore implements MessageStore {
     switch (op.op) {
       case 'append': {
         const r = op.record;
-        this.#sql.insert.run({
+        const { lastInsertRowid } = this.#sql.insert.run({
           id: r.id,
           at: Math.trunc(r.at),
           direction: r.direction,
@@ -401,6 +423,8 @@ export class SqliteStore implements MessageStore {
           line: r.line ?? null,
           error: r.error ?? null,
         });
+        // An upsert of a known id inserts nothing and leaves the connection's last rowid as it was.
+        this.#newest = Math.max(this.#newest, Number(lastInsertRowid));
         return false;
       }
       case 'status':
@@ -418,6 +442,14 @@ export class SqliteStore implements MessageStore {
   /** After each commit: checkpoint at once past maxWalBytes (after this turn's appends resolved), else once writes pause. */
   #committed(): void {
     this.#lastCommit = performance.now();
+    if (this.#newest - this.#indexed >= INDEX_BATCH_ROWS && !this.#indexSoon) {
+      // After this turn's appends resolved, as a checkpoint is.
+      this.#indexSoon = true;
+      setImmediate(() => {
+        this.#indexSoon = false;
+        if (!this.#closed) this.#index();
+      });
+    }
     const decision = checkpointDecision(this.#checkpoint, this.#walBytes(), 0);
     if (decision.action === 'now') {
       if (this.#checkpointSoon) return;
@@ -436,6 +468,8 @@ export class SqliteStore implements MessageStore {
     this.#checkpointTimer = setTimeout(() => {
       this.#checkpointTimer = undefined;
       if (this.#closed) return;
+      // Writes paused: the rows since the last batch go into the word index, then the WAL is folded in.
+      if (performance.now() - this.#lastCommit >= this.#checkpoint.idleMs) this.#index();
       const decision = checkpointDecision(this.#checkpoint, this.#walBytes(), performance.now() - this.#lastCommit);
       if (decision.action === 'now') this.#runCheckpoint();
       else if (decision.action === 'wait') this.#armCheckpoint(decision.inMs);
@@ -453,6 +487,23 @@ export class SqliteStore implements MessageStore {
       // Nothing is lost: the batches stay in the WAL and are folded in by a later checkpoint or the next open.
       if (!this.#checkpointFailing) this.#report(error, 'the newest messages stay safe in its WAL file');
       this.#checkpointFailing = true;
+    }
+  }
+
+  /**
+   * Add the committed rows after `fts_state.indexed` to the word index, in one
+   * transaction. A failure (a full disk) is reported once; search then misses
+   * the newest messages until a later try works.
+   */
+  #index(): void {
+    if (this.#newest <= this.#indexed) return;
+    try {
+      // What the table holds now (a batch that failed may have counted rows it never wrote).
+      this.#indexed = this.#newest = this.#indexRows.immediate();
+      this.#indexFailing = false;
+    } catch (error) {
+      if (!this.#indexFailing) this.#report(error, 'search may miss the newest messages until it can write again');
+      this.#indexFailing = true;
     }
   }
 
@@ -542,5 +593,9 @@ function prepare(db: Database.Database) {
     ),
     ownLines: db.prepare("SELECT text FROM messages WHERE direction = 'out' AND kind = 'chat' ORDER BY seq DESC LIMIT ?"),
     peers: db.prepare('SELECT id, name, verified, last_seen FROM peers ORDER BY last_seen DESC LIMIT ?'),
+    indexed: db.prepare('SELECT indexed AS n FROM fts_state WHERE id = 1'),
+    newest: db.prepare('SELECT coalesce(max(seq), 0) AS n FROM messages'),
+    indexFrom: db.prepare('INSERT INTO messages_fts (rowid, text) SELECT seq, text FROM messages WHERE seq > ? ORDER BY seq'),
+    setIndexed: db.prepare('UPDATE fts_state SET indexed = ? WHERE id = 1'),
   };
 }

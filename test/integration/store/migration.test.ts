@@ -1,6 +1,7 @@
 /**
- * Schema migrations from every earlier version. The v1 file is written here
- * by raw SQL (not by the migration code under test), as a v1 p2pchat left it.
+ * Schema migrations from every earlier version. The v1 and v2 files are
+ * written here by raw SQL (not by the migration code under test), as those
+ * versions of p2pchat left them.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -31,6 +32,26 @@ INSERT INTO messages (id, at, direction, peer, name, kind, text, status) VALUES
 INSERT INTO peers (id, name, verified, last_seen) VALUES ('127.0.0.1:5001', 'Bob', 1, 2000);
 `;
 
+/** What v2 added, as released: the word index filled by a trigger per row. */
+const V2_SQL = `
+CREATE VIRTUAL TABLE messages_fts USING fts5(text, content = 'messages', content_rowid = 'seq', tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+  INSERT INTO messages_fts (rowid, text) VALUES (new.seq, new.text);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+  INSERT INTO messages_fts (rowid, text) VALUES (new.seq, new.text);
+END;
+INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+CREATE INDEX messages_own_lines ON messages (seq) WHERE direction = 'out' AND kind = 'chat';
+PRAGMA user_version = 2;
+INSERT INTO messages (id, at, direction, peer, name, kind, text, status) VALUES
+  ('v2a', 4000, 'in', '127.0.0.1:5001', 'Bob', 'chat', 'notes written by version two', 'received');
+`;
+
 function writeRaw(file: string, sql: string): void {
   const db = new Database(file);
   db.exec(sql);
@@ -55,7 +76,7 @@ describe('history schema migrations', () => {
     const store = SqliteStore.open(file);
     t.after(() => store.close());
     assert.deepEqual(store.migration, { from: 1, to: SCHEMA_VERSION });
-    assert.equal(SCHEMA_VERSION, 2);
+    assert.equal(SCHEMA_VERSION, 3);
     assert.deepEqual(store.query({}).map((r) => [r.id, r.text, r.name]), [
       ['old1', 'the old deploy notes', 'Bob'],
       ['old2', 'thanks for the notes', 'Bob'],
@@ -67,10 +88,51 @@ describe('history schema migrations', () => {
     await store.append(record(9, { text: 'new notes' }));
     assert.deepEqual(store.query({ words: 'notes' }).map((r) => r.id), ['old1', 'old2', 'm9']);
     store.close();
-    assert.equal(versionOf(file), 2);
+    assert.equal(versionOf(file), 3);
     const again = SqliteStore.open(file);
-    assert.deepEqual(again.migration, { from: 2, to: 2 }, 'nothing to do the second time');
+    assert.deepEqual(again.migration, { from: 3, to: 3 }, 'nothing to do the second time');
     again.close();
+  });
+
+  it('opens a v2 file: the per-row trigger goes, every old row stays found, and new rows are found before and after a restart', async (t) => {
+    const folder = tempFolder();
+    t.after(folder.remove);
+    const file = path.join(folder.dir, 'v2.db');
+    writeRaw(file, `${V1_SQL}\n${V2_SQL}`);
+    const store = SqliteStore.open(file);
+    assert.deepEqual(store.migration, { from: 2, to: 3 });
+    assert.deepEqual(store.query({ words: 'notes' }).map((r) => r.id), ['old1', 'old2', 'v2a'], 'what v2 indexed is still found');
+    for (let i = 0; i < 3; i += 1) await store.append(record(i, { text: `fresh notes ${i}` }));
+    assert.deepEqual(store.query({ words: 'fresh notes' }).map((r) => r.id), ['m0', 'm1', 'm2'], 'rows not yet in the index are found: the search indexes them first');
+    await store.append(record(3, { text: 'notes after the search' }));
+    store.close();
+    const db = new Database(file, { readonly: true });
+    const triggers = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const state = db.prepare('SELECT indexed FROM fts_state').get() as { indexed: number };
+    const newest = db.prepare('SELECT max(seq) AS n FROM messages').get() as { n: number };
+    db.close();
+    assert.deepEqual(triggers, ['messages_fts_delete', 'messages_fts_update']);
+    assert.equal(state.indexed, newest.n, 'close indexed the rest');
+    const again = SqliteStore.open(file);
+    t.after(() => again.close());
+    assert.deepEqual(again.query({ words: 'notes' }).map((r) => r.id), ['old1', 'old2', 'v2a', 'm0', 'm1', 'm2', 'm3']);
+  });
+
+  it('rows a crash left out of the word index are found by the next search, and the index is whole after it', (t) => {
+    const folder = tempFolder();
+    t.after(folder.remove);
+    const file = path.join(folder.dir, 'crashed.db');
+    SqliteStore.open(file).close();
+    // What a process killed between a commit and the next index batch leaves: rows after fts_state.indexed.
+    writeRaw(file, "INSERT INTO messages (id, at, direction, peer, name, kind, text, status) VALUES ('k1', 1, 'in', 'p', 'P', 'chat', 'left unindexed', 'received'), ('k2', 2, 'in', 'p', 'P', 'chat', 'also unindexed', 'received');");
+    const store = SqliteStore.open(file);
+    t.after(() => store.close());
+    assert.deepEqual(store.query({ words: 'unindexed' }).map((r) => r.id), ['k1', 'k2']);
+    store.close();
+    const db = new Database(file);
+    // 'integrity-check' with rank 1 also compares the index with the messages table.
+    assert.doesNotThrow(() => db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run());
+    db.close();
   });
 
   it('sets up a new file and a zero-byte file from version 0', (t) => {
@@ -80,7 +142,7 @@ describe('history schema migrations', () => {
     fs.writeFileSync(empty, '');
     for (const file of [path.join(folder.dir, 'new.db'), empty]) {
       const store = SqliteStore.open(file);
-      assert.deepEqual(store.migration, { from: 0, to: 2 }, file);
+      assert.deepEqual(store.migration, { from: 0, to: 3 }, file);
       assert.deepEqual(store.query({ words: 'x' }), []);
       store.close();
     }
@@ -108,7 +170,7 @@ describe('history schema migrations', () => {
     const before = fs.readFileSync(file);
     assert.throws(() => SqliteStore.open(file), {
       code: 'STORE_TOO_NEW',
-      message: `history file "${file}" was written by a newer p2pchat (schema v99, this p2pchat reads up to v2)`,
+      message: `history file "${file}" was written by a newer p2pchat (schema v99, this p2pchat reads up to v3)`,
     });
     assert.deepEqual(fs.readFileSync(file), before);
   });
