@@ -502,7 +502,8 @@ export class SqliteStore implements MessageStore {
       this.#indexed = this.#newest = this.#indexRows.immediate();
       this.#indexFailing = false;
     } catch (error) {
-      if (!this.#indexFailing) this.#report(error, 'search may miss the newest messages until it can write again');
+      // While the writes themselves fail, that one warning covers this too: one fault, one line.
+      if (!this.#indexFailing && !this.#batcher.failing) this.#report(error, 'search may miss the newest messages until it can write again');
       this.#indexFailing = true;
     }
   }
