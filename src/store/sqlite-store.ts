@@ -27,7 +27,7 @@ import type { PeerId } from '../transport/transport.js';
 import { DEFAULT_CHECKPOINT, checkpointDecision, type CheckpointPolicy } from './checkpoint-policy.js';
 import { MemoryStore } from './memory-store.js';
 import { inspect, migrate, type MigrationResult } from './schema.js';
-import { ftsMatchExpression } from './search-words.js';
+import { ftsMatchExpression, matchesWords, queryWords } from './search-words.js';
 import type { HistoryQuery, KnownPeer, MessageStatus, MessageStore, StoredMessage } from './store.js';
 import { RECORD_VERSION } from './store.js';
 import { StoreError, describeStoreFailure, rawCode, storeErrorCode, toStoreError } from './store-errors.js';
@@ -332,7 +332,15 @@ export class SqliteStore implements MessageStore {
       if (match !== undefined) {
         // The rows not yet in the word index go in first: a search sees every committed message.
         this.#index();
-        return (peer === undefined ? this.#sql.search.all(match, limit) : this.#sql.searchPeer.all(match, peer, limit)) as MessageRow[];
+        const found = (peer === undefined ? this.#sql.search.all(match, limit) : this.#sql.searchPeer.all(match, peer, limit)) as MessageRow[];
+        if (this.#indexed >= this.#newest) return found;
+        // The index could not take them (a full disk): the rows after it are read one by one,
+        // at most the thousand or so committed since the last batch. All are newer than `found`.
+        const tokens = queryWords(String(query.words));
+        const tail = (this.#sql.after.all(this.#indexed) as MessageRow[]).filter(
+          (row) => (peer === undefined || row.peer === peer) && matchesWords(row.text, tokens),
+        );
+        return [...tail, ...found].slice(0, limit);
       }
       return (peer === undefined ? this.#sql.last.all(limit) : this.#sql.lastPeer.all(peer, limit)) as MessageRow[];
     }, []);
@@ -598,5 +606,6 @@ function prepare(db: Database.Database) {
     newest: db.prepare('SELECT coalesce(max(seq), 0) AS n FROM messages'),
     indexFrom: db.prepare('INSERT INTO messages_fts (rowid, text) SELECT seq, text FROM messages WHERE seq > ? ORDER BY seq'),
     setIndexed: db.prepare('UPDATE fts_state SET indexed = ? WHERE id = 1'),
+    after: db.prepare(`SELECT ${COLUMNS} FROM messages WHERE seq > ? ORDER BY seq DESC`),
   };
 }
