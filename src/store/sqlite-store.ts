@@ -500,8 +500,8 @@ export class SqliteStore implements MessageStore {
 
   /**
    * Add the committed rows after `fts_state.indexed` to the word index, in one
-   * transaction. A failure (a full disk) is reported once; search then misses
-   * the newest messages until a later try works.
+   * transaction. A failure (a full disk) is reported once; until a later try
+   * works, a search reads the rows after the index one by one.
    */
   #index(): void {
     if (this.#newest <= this.#indexed) return;
@@ -511,7 +511,7 @@ export class SqliteStore implements MessageStore {
       this.#indexFailing = false;
     } catch (error) {
       // While the writes themselves fail, that one warning covers this too: one fault, one line.
-      if (!this.#indexFailing && !this.#batcher.failing) this.#report(error, 'search may miss the newest messages until it can write again');
+      if (!this.#indexFailing && !this.#batcher.failing) this.#report(error, 'the word index waits, and searches read the newest messages one by one meanwhile');
       this.#indexFailing = true;
     }
   }
