@@ -11,6 +11,7 @@ import { exitWithin } from '../helpers/child.js';
 import { CLI, type HeadlessPeer, type JsonEvent } from '../helpers/headless-peer.js';
 import { RoomLab } from '../helpers/room.js';
 import { startRoomCli, type RoomCliOptions } from '../helpers/room-cli.js';
+import { withTestDataHome } from '../helpers/data-home.js';
 
 const JOIN_MS = 40_000;
 const SEND_MS = 20_000;
@@ -164,7 +165,7 @@ describe('rooms through the CLI, on a local testnet', { timeout: 300_000 }, () =
       const file = lab.identityFile('Broken');
       const damaged = '{"type":"p2pchat-identity","version":1}\n';
       fs.writeFileSync(file, damaged, { mode: 0o600 });
-      const child = lab.network.spawn(lab.network.host(0), process.execPath, [CLI, '--json', '--name', 'Broken', '--port', 'auto', '--room', 'lobby', '--dht-bootstrap', lab.bootstrap.join(','), '--identity', file]);
+      const child = lab.network.spawn(lab.network.host(0), process.execPath, [CLI, '--json', '--name', 'Broken', '--port', 'auto', '--room', 'lobby', '--dht-bootstrap', lab.bootstrap.join(','), '--identity', file], { env: { ...process.env, ...withTestDataHome() } });
       let stdout = '';
       let stderr = '';
       child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

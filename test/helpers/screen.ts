@@ -12,6 +12,7 @@ import xterm from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
 import pty from 'node-pty';
 import { waitUntil, Wakeups } from './wait.js';
+import { withTestDataHome } from './data-home.js';
 
 export interface ScreenOptions {
   readonly cols?: number;
@@ -71,7 +72,8 @@ export function spawnInScreen(script: string, args: readonly string[] = [], opti
     cols,
     rows,
     cwd: process.cwd(),
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    // Its own data home: the CLI's history and outbox must not land in ~/.local/share, nor meet an earlier run's on a reused port.
+    env: { ...process.env, NO_COLOR: '1', ...withTestDataHome(options.env) },
   });
   let raw = '';
   let mark = 0;
