@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import type { StoredMessage } from '../src/store/store.js';
+import { seeded } from '../test/helpers/seeded.js';
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'be', 'da', 'fi', 'go', 'hu', 'je', 'pa', 'qui', 'ro', 'ze', 'an', 'el'];
 
@@ -29,16 +30,8 @@ export const VOCABULARY: readonly string[] = (() => {
 
 export const PEERS = 200;
 
-/** xorshift32: the same history on every run. */
-export function seeded(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+/** xorshift32 (test/helpers/seeded.ts): the same history on every run. */
+export { seeded };
 
 export function peerId(p: number): string {
   return `127.0.${Math.floor(p / 250)}.${1 + (p % 250)}:${5000 + (p % 7)}`;

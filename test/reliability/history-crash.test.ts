@@ -16,6 +16,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { startHeadlessPeer, type HeadlessPeer } from '../helpers/headless-peer.js';
 import { tempFolder } from '../helpers/store-files.js';
 import { waitUntil } from '../helpers/wait.js';
+import { seeded } from '../helpers/seeded.js';
 import { rawSend, report } from './support.js';
 
 const ROUNDS = 10;
@@ -24,17 +25,6 @@ const SENDERS = 50;
 
 const folder = tempFolder('p2pchat-history-crash-');
 after(folder.remove);
-
-/** A small seeded generator, so that a failing round can be replayed with its seed. */
-function generator(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 async function start(file: string, round: number): Promise<HeadlessPeer> {
   const cli = await startHeadlessPeer({ name: 'Sink', args: ['--history', file, '--max-peers', '1000'], startTimeoutMs: 30_000 });
@@ -62,7 +52,7 @@ function storedCounts(file: string, round: number): Map<string, number> {
 test('SIGKILL of the CLI in a 10,000-message burst from 50 senders: every emitted message stored once, 10 rounds', { timeout: 900_000 }, async () => {
   const file = path.join(folder.dir, 'history.db');
   const seed = Number(process.env.HISTORY_CRASH_SEED ?? Date.now() % 2 ** 31);
-  const random = generator(seed);
+  const random = seeded(seed);
   const summary: string[] = [];
   let totalEmitted = 0;
   for (let round = 0; round < ROUNDS; round += 1) {

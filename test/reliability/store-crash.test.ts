@@ -14,6 +14,7 @@ import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { runFixture, tempFolder } from '../helpers/store-files.js';
+import { seeded } from '../helpers/seeded.js';
 import { report } from './support.js';
 
 const ROUNDS = 10;
@@ -22,17 +23,6 @@ const SENDERS = 50;
 
 const folder = tempFolder('p2pchat-store-crash-');
 after(folder.remove);
-
-/** A small seeded generator, so that a failing round can be replayed with its seed. */
-function generator(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 interface Check {
   readonly stored: number;
@@ -69,7 +59,7 @@ function check(file: string, round: number, printed: readonly string[]): Check {
 test('SIGKILL in a burst of 10,000 appends from 50 senders loses nothing reported, 10 rounds', { timeout: 300_000 }, async () => {
   const file = path.join(folder.dir, 'crash.db');
   const seed = Number(process.env.STORE_CRASH_SEED ?? Date.now() % 2 ** 31);
-  const random = generator(seed);
+  const random = seeded(seed);
   const summary: string[] = [];
   let total = 0;
   for (let round = 0; round < ROUNDS; round += 1) {
